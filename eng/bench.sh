@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# BenchmarkDotNet runs, OrmPerf side by side with its peers, against the throwaway servers.
+#   eng/bench.sh                 every benchmark
+#   eng/bench.sh '*Pool*'        those whose name matches the filter
+# Results land in benchmarks/OrmPerf.Benchmarks/BenchmarkDotNet.Artifacts/results; copy the tables you quote
+# into benchmarks/results/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+eval "$(eng/services.sh up)"
+trap 'eng/services.sh down || true' EXIT
+cd benchmarks/OrmPerf.Benchmarks
+dotnet run -c Release -- --filter "${1:-*}" "${@:2}"

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Throwaway servers on loopback for OrmPerf's tests, demo and benchmarks:
+# a PostgreSQL 15 primary, a streaming replica of it (pg_basebackup -R), and Redis.
+#
+#   eng/services.sh up                  start what is not running, print the environment (idempotent)
+#   eng/services.sh env                 print the environment of running servers
+#   eng/services.sh down                stop everything and delete the state folder
+#   eng/services.sh stop|start|restart primary|replica|redis|all
+#   eng/services.sh status
+#
+# `up` and `env` print `export NAME=value` lines on stdout (use: eval "$(eng/services.sh up)");
+# progress goes to stderr. The state lives in a temp folder keyed by the checkout's path, so two
+# checkouts on one machine get separate servers; ORMPERF_SERVICES_DIR overrides it.
+set -euo pipefail
+
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+state_dir=${ORMPERF_SERVICES_DIR:-${TMPDIR:-/tmp}/ormperf-services-$(printf '%s' "$repo_root" | cksum | cut -d' ' -f1)}
+self="$repo_root/eng/services.sh"
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+pg_bin() {
+  local dir
+  if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
+    dir=$(pg_config --bindir)
+  else
+    dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  fi
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] || die "PostgreSQL server binaries not found (install postgresql-15)"
+  printf '%s' "$dir"
+}
+
+# PostgreSQL refuses to run as root: run its tools as the postgres user then.
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() {
+  local port taken=" ${*:-} "
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    case "$taken" in *" $port "*) continue ;; esac
+    port_in_use "$port" || { printf '%s' "$port"; return; }
+  done
+  die "no free loopback port found"
+}
+
+ensure_redis_installed() {
+  command -v redis-server >/dev/null 2>&1 && return
+  [ "$(id -u)" = 0 ] || die "redis-server is missing; install it (apt-get install redis-server) or run as root"
+  log "installing redis-server with apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >&2 \
+    || die "apt-get install redis-server failed"
+  # Debian's package may start its own instance on 6379; ours run on their own ports.
+  { service redis-server stop || true; } >/dev/null 2>&1
+}
+
+read_ports() {
+  [ -f "$state_dir/ports" ] || die "servers are not set up (run: eng/services.sh up)"
+  # shellcheck disable=SC1091
+  . "$state_dir/ports"
+}
+
+wait_for() { # description, command...
+  local what=$1; shift
+  for _ in $(seq 1 150); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  die "$what did not become ready in 30 s"
+}
+
+pg_running() { [ -f "$state_dir/$1/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/$1" status >/dev/null 2>&1; }
+
+pg_start() { # primary|replica
+  local name=$1 port
+  [ "$name" = primary ] && port=$PRIMARY_PORT || port=$REPLICA_PORT
+  if pg_running "$name"; then return; fi
+  as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/$name" -l "$state_dir/$name.log" -w -t 60 start >/dev/null \
+    || die "PostgreSQL $name failed to start (see $state_dir/$name.log)"
+  wait_for "PostgreSQL $name" "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$port"
+  log "PostgreSQL $name on 127.0.0.1:$port"
+}
+
+pg_stop() {
+  local name=$1
+  pg_running "$name" || return 0
+  as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/$name" -m fast -w -t 60 stop >/dev/null || true
+  log "PostgreSQL $name stopped"
+}
+
+redis_running() { [ -f "$state_dir/redis.pid" ] && kill -0 "$(cat "$state_dir/redis.pid")" 2>/dev/null; }
+
+redis_start() {
+  redis_running && return
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
+    --daemonize yes --pidfile "$state_dir/redis.pid" --logfile "$state_dir/redis.log" \
+    --dir "$state_dir/redis" >/dev/null
+  wait_for "Redis" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+  log "Redis on 127.0.0.1:$REDIS_PORT"
+}
+
+redis_stop() {
+  redis_running || return 0
+  local pid; pid=$(cat "$state_dir/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$state_dir/redis.pid"
+  log "Redis stopped"
+}
+
+create_servers() {
+  local bin primary replica redis
+  bin=$(pg_bin)
+  ensure_redis_installed
+  primary=$(free_port); replica=$(free_port "$primary"); redis=$(free_port "$primary" "$replica")
+  mkdir -p "$state_dir/redis"
+  printf 'PRIMARY_PORT=%s\nREPLICA_PORT=%s\nREDIS_PORT=%s\n' "$primary" "$replica" "$redis" > "$state_dir/ports.tmp"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$state_dir"
+  chmod 755 "$state_dir"
+
+  log "initdb in $state_dir/primary"
+  as_pg "$bin/initdb" -D "$state_dir/primary" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >> "$state_dir/primary/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $primary
+unix_socket_directories = '$state_dir'
+max_connections = 300
+shared_buffers = 256MB
+wal_level = replica
+max_wal_senders = 10
+wal_keep_size = 512MB
+hot_standby = on
+hot_standby_feedback = on
+shared_preload_libraries = 'pg_stat_statements'
+pg_stat_statements.track = all
+track_io_timing = on
+EOF
+  cat > "$state_dir/primary/pg_hba.conf" <<'EOF'
+local   all          all                 trust
+host    all          all   127.0.0.1/32  trust
+host    replication  all   127.0.0.1/32  trust
+EOF
+  mv "$state_dir/ports.tmp" "$state_dir/ports"
+  read_ports
+  pg_start primary
+  as_pg "$bin/psql" -q -h 127.0.0.1 -p "$primary" -U postgres -d postgres -c "CREATE DATABASE ormperf" >/dev/null
+  as_pg "$bin/psql" -q -h 127.0.0.1 -p "$primary" -U postgres -d ormperf -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+
+  log "pg_basebackup -R into $state_dir/replica"
+  as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$state_dir/replica" -R -X stream -c fast >/dev/null
+  printf "port = %s\nunix_socket_directories = '%s'\n" "$replica" "$state_dir" >> "$state_dir/replica/postgresql.conf"
+  pg_start replica
+  redis_start
+}
+
+print_env() {
+  read_ports
+  cat <<EOF
+export ORMPERF_PG_PRIMARY='Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=ormperf'
+export ORMPERF_PG_REPLICA='Host=127.0.0.1;Port=$REPLICA_PORT;Username=postgres;Database=ormperf'
+export ORMPERF_REDIS='127.0.0.1:$REDIS_PORT'
+export ORMPERF_SERVICES_DIR='$state_dir'
+export ORMPERF_SERVICES_CONTROL='$self'
+EOF
+}
+
+for_each() { # action target
+  local action=$1 target=$2
+  case "$target" in
+    primary|replica) "pg_$action" "$target" ;;
+    redis) "redis_$action" ;;
+    all)
+      if [ "$action" = stop ]; then redis_stop; pg_stop replica; pg_stop primary
+      else pg_start primary; pg_start replica; redis_start; fi ;;
+    *) die "unknown server '$target' (expected primary, replica, redis or all)" ;;
+  esac
+}
+
+command=${1:-}
+case "$command" in
+  up)
+    if [ -f "$state_dir/ports" ]; then
+      read_ports
+      for_each start all
+    else
+      rm -rf "$state_dir"
+      mkdir -p "$state_dir"
+      create_servers
+    fi
+    print_env
+    ;;
+  env) print_env ;;
+  down)
+    if [ -f "$state_dir/ports" ]; then read_ports; for_each stop all; fi
+    rm -rf "$state_dir"
+    ;;
+  stop|start)
+    read_ports
+    for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|all}"
+    ;;
+  restart)
+    read_ports
+    for_each stop "${2:?usage: services.sh restart primary|replica|redis|all}"
+    for_each start "$2"
+    ;;
+  status)
+    read_ports
+    pg_running primary && echo "primary: up ($PRIMARY_PORT)" || echo "primary: down"
+    pg_running replica && echo "replica: up ($REPLICA_PORT)" || echo "replica: down"
+    redis_running && echo "redis: up ($REDIS_PORT)" || echo "redis: down"
+    ;;
+  *)
+    echo "usage: eng/services.sh up|env|down|status|stop NAME|start NAME|restart NAME" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Every test of the solution against real servers: starts them (eng/services.sh), builds with warnings as
+# errors, runs `dotnet test`, checks the packages, stops the servers, and ends with "N passed, N failed".
+# Extra arguments go to `dotnet test` (e.g. --filter "FullyQualifiedName~Caching").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+results="$root/artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+eval "$(eng/services.sh up)"
+trap 'eng/services.sh down || true' EXIT
+
+dotnet build OrmPerf.sln -c Release -nologo -clp:NoSummary -warnaserror
+
+status=0
+dotnet test OrmPerf.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+
+# Packages: each of the three has its README and XML docs, and a symbols package beside it.
+package_failures=0
+if [ $# -eq 0 ]; then
+  rm -rf artifacts/packages
+  dotnet pack OrmPerf.sln -c Release --no-build -nologo -o artifacts/packages >/dev/null
+  for package in OrmPerf.Core OrmPerf.Redis OrmPerf.Routing; do
+    nupkg=$(ls artifacts/packages/$package.[0-9]*.nupkg 2>/dev/null | grep -v snupkg | head -n 1)
+    listing=$([ -n "$nupkg" ] && unzip -l "$nupkg" || true)
+    if [ -z "$nupkg" ] || [ ! -f "${nupkg%.nupkg}.snupkg" ] \
+      || ! grep -q ' README.md$' <<<"$listing" \
+      || ! grep -q "lib/net10.0/$package.xml" <<<"$listing" \
+      || ! grep -q "lib/net8.0/$package.xml" <<<"$listing"; then
+      echo "package check failed: $package (nupkg, snupkg, README.md and XML docs for net10.0 and net8.0 expected)" >&2
+      package_failures=$((package_failures + 1))
+    fi
+  done
+fi
+
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  t=$(sed -n 's/.* total="\([0-9]*\)".*/\1/p' <<<"$counters")
+  e=$(sed -n 's/.* executed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + t - e))
+done
+failed=$((failed + package_failures))
+
+if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
+  echo "under CI no test may be skipped, but $skipped were" >&2
+  status=1
+fi
+[ "$passed" -gt 0 ] || status=1
+[ "$failed" -eq 0 ] || status=1
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

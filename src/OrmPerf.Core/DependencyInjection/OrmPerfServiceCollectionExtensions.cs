@@ -1,0 +1,38 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrmPerf;
+using OrmPerf.Connections;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>The entry point of OrmPerf: <c>services.AddOrmPerf(o =&gt; ...)</c>.</summary>
+public static class OrmPerfServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers OrmPerf with the primary PostgreSQL server: the validated <see cref="OrmPerfOptions"/>, the
+    /// <see cref="OrmPerfDataSourceFactory"/>, and the primary's <see cref="NpgsqlDataSource"/> (also as
+    /// <see cref="DbDataSource"/>), built with the configured <see cref="PoolProfile"/>.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Sets the connection string and the pool profile.</param>
+    /// <returns>A builder that OrmPerf's other features extend.</returns>
+    /// <remarks>
+    /// The options are validated when the host starts (<c>ValidateOnStart</c>); outside a host, when the data source
+    /// is first resolved. Calling <c>AddOrmPerf</c> twice adds the second configuration on top of the first.
+    /// </remarks>
+    public static IOrmPerfBuilder AddOrmPerf(this IServiceCollection services, Action<OrmPerfOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        services.AddOptions<OrmPerfOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OrmPerfOptions>, OrmPerfOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OrmPerfDataSourceFactory>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<OrmPerfDataSourceFactory>().CreatePrimary());
+        services.TryAddSingleton<DbDataSource>(sp => sp.GetRequiredService<NpgsqlDataSource>());
+        return new OrmPerfBuilder(services);
+    }
+}

@@ -1,0 +1,88 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OrmPerf.Connections;
+
+namespace OrmPerf.Core.Tests.Connections;
+
+public sealed class AddOrmPerfTests
+{
+    [Fact]
+    public async Task Registers_the_primary_data_source_built_with_the_pool_profile()
+    {
+        var services = new ServiceCollection();
+        var builder = services.AddOrmPerf(o =>
+        {
+            o.ConnectionString = "Host=127.0.0.1;Database=shop";
+            o.Pool = PoolProfile.Production with { MaxPoolSize = 40 };
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+
+        Assert.Same(services, builder.Services);
+        Assert.Same(dataSource, provider.GetRequiredService<DbDataSource>());
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(40, settings.MaxPoolSize);
+        Assert.Equal(5, settings.Timeout);
+        Assert.Equal("shop", settings.Database);
+    }
+
+    [Fact]
+    public async Task ConfigureDataSource_runs_for_the_primary_with_its_name()
+    {
+        string? seen = null;
+        var services = new ServiceCollection();
+        services.AddOrmPerf(o =>
+        {
+            o.ConnectionString = "Host=127.0.0.1";
+            o.ConfigureDataSource = (_, name) => seen = name;
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        _ = provider.GetRequiredService<NpgsqlDataSource>();
+
+        Assert.Equal(OrmPerfDataSourceFactory.PrimaryName, seen);
+    }
+
+    [Theory]
+    [InlineData("", "OrmPerfOptions.ConnectionString must not be empty.")]
+    [InlineData("   ", "OrmPerfOptions.ConnectionString must not be empty.")]
+    [InlineData("Host=127.0.0.1;Colour=blue", "OrmPerfOptions.ConnectionString is not a valid Npgsql connection string")]
+    public async Task The_host_refuses_to_start_with_a_bad_connection_string(string connectionString, string expected)
+    {
+        var error = await StartHostExpectingFailure(o => o.ConnectionString = connectionString);
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_host_refuses_to_start_with_a_bad_pool_and_names_every_bad_setting()
+    {
+        var error = await StartHostExpectingFailure(o =>
+        {
+            o.ConnectionString = "Host=127.0.0.1";
+            o.Pool = PoolProfile.Production with { MinPoolSize = 30, AcquireTimeout = TimeSpan.Zero };
+        });
+
+        Assert.Contains("OrmPerfOptions.Pool.MinPoolSize (30) must not exceed OrmPerfOptions.Pool.MaxPoolSize (23).", error.Failures);
+        Assert.Contains("OrmPerfOptions.Pool.AcquireTimeout must be between 00:00:01 and 00:17:04, but was 00:00:00.", error.Failures);
+    }
+
+    [Fact]
+    public void Null_arguments_are_rejected_by_name()
+    {
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => OrmPerfServiceCollectionExtensions.AddOrmPerf(null!, _ => { })).ParamName);
+        Assert.Equal("configure", Assert.Throws<ArgumentNullException>(() => new ServiceCollection().AddOrmPerf(null!)).ParamName);
+    }
+
+    private static async Task<OptionsValidationException> StartHostExpectingFailure(Action<OrmPerfOptions> configure)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddOrmPerf(configure);
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync(TestContext.Current.CancellationToken));
+    }
+}

@@ -1,0 +1,39 @@
+using Npgsql;
+
+namespace OrmPerf.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A schema of one test's own on the primary, so tests run in parallel without seeing each other's tables.
+/// Its connection strings put the schema first on the search path.
+/// </summary>
+public sealed class TestSchema(TestServers servers, string name) : IAsyncDisposable
+{
+    /// <summary>The schema's name (lower-case, safe to splice).</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The primary's connection string with this schema on the search path.</summary>
+    public string Primary => WithSearchPath(servers.Primary);
+
+    /// <summary>The replica's connection string with this schema on the search path.</summary>
+    public string Replica => WithSearchPath(servers.Replica);
+
+    /// <summary>Runs SQL on the primary in this schema.</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Primary);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await using var connection = new NpgsqlConnection(servers.Primary);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {Name} CASCADE", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private string WithSearchPath(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = Name }.ConnectionString;
+}

@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using DotNet.Testcontainers.Containers;
+using Npgsql;
+using Testcontainers.PostgreSql;
+using Testcontainers.Redis;
+
+[assembly: AssemblyFixture(typeof(OrmPerf.IntegrationTests.Infrastructure.TestServers))]
+
+namespace OrmPerf.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real servers every integration test runs against, found once per test run:
+/// first the environment that <c>eng/services.sh</c> prints (PostgreSQL primary + streaming replica + Redis),
+/// then, where a Docker engine answers, Testcontainers (primary + Redis). Without either, a test that asks for a
+/// server fails under <c>CI=true</c> and is skipped, with the reason, otherwise.
+/// </summary>
+public sealed class TestServers : IAsyncLifetime
+{
+    private const string ScriptHint = "run the tests through ./eng/test.sh, or eval \"$(eng/services.sh up)\" first";
+
+    private readonly List<DockerContainer> _containers = [];
+    private string? _primary;
+    private string? _replica;
+    private string? _redis;
+    private string? _control;
+    private string _missingReason = "servers were not looked for yet";
+
+    /// <summary>Connection string of the primary (read-write) PostgreSQL server.</summary>
+    public string Primary => Require(_primary, "PostgreSQL primary");
+
+    /// <summary>Connection string of a streaming replica of <see cref="Primary"/>.</summary>
+    public string Replica => Require(_replica, "PostgreSQL streaming replica");
+
+    /// <summary>StackExchange.Redis configuration string of the Redis server.</summary>
+    public string Redis => Require(_redis, "Redis");
+
+    public async ValueTask InitializeAsync()
+    {
+        _primary = Environment.GetEnvironmentVariable("ORMPERF_PG_PRIMARY");
+        _replica = Environment.GetEnvironmentVariable("ORMPERF_PG_REPLICA");
+        _redis = Environment.GetEnvironmentVariable("ORMPERF_REDIS");
+        _control = Environment.GetEnvironmentVariable("ORMPERF_SERVICES_CONTROL");
+        if (_primary is not null)
+        {
+            _missingReason = $"not provided by eng/services.sh ({ScriptHint})";
+            return;
+        }
+
+        try
+        {
+            await StartContainersAsync();
+            _missingReason = $"Testcontainers provides the primary and Redis only; {ScriptHint} for a replica and fault control";
+        }
+        catch (Exception e)
+        {
+            _primary = _redis = null;
+            _missingReason = $"no ORMPERF_PG_PRIMARY in the environment and no Docker engine for Testcontainers ({e.GetType().Name}); {ScriptHint}";
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var container in _containers)
+        {
+            await container.DisposeAsync();
+        }
+    }
+
+    /// <summary>Creates an empty schema on the primary, dropped again when the returned object is disposed.</summary>
+    public async Task<TestSchema> CreateSchemaAsync()
+    {
+        var name = "t_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var connection = new NpgsqlConnection(Primary))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE SCHEMA {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return new TestSchema(this, name);
+    }
+
+    /// <summary>Waits until the replica has replayed everything the primary has written so far.</summary>
+    public async Task WaitForReplicaAsync(TimeSpan? timeout = null)
+    {
+        await using var primary = new NpgsqlConnection(Primary);
+        await primary.OpenAsync();
+        await using var lsnCommand = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", primary);
+        var target = (string)(await lsnCommand.ExecuteScalarAsync())!;
+
+        await using var replica = new NpgsqlConnection(Replica);
+        await replica.OpenAsync();
+        await using var caughtUp = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn() >= @target::pg_lsn", replica);
+        caughtUp.Parameters.AddWithValue("target", target);
+        var deadline = Stopwatch.StartNew();
+        while ((bool)(await caughtUp.ExecuteScalarAsync())! is false)
+        {
+            if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                throw new TimeoutException($"The replica did not replay up to {target} within {timeout ?? TimeSpan.FromSeconds(30)}.");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    /// <summary>
+    /// Stops, starts or restarts one server (<c>primary</c>, <c>replica</c>, <c>redis</c>) through
+    /// <c>eng/services.sh</c>. Tests that do this belong to the <see cref="ServerFaultsCollection"/>.
+    /// </summary>
+    public async Task ControlAsync(string action, string server)
+    {
+        var script = Require(_control, "server control (eng/services.sh)");
+        var start = new ProcessStartInfo("bash", [script, action, server])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'{script} {action} {server}' exited with {process.ExitCode}: {await stderr}");
+        }
+    }
+
+    private async Task StartContainersAsync()
+    {
+        using var startTimeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var postgres = new PostgreSqlBuilder("postgres:15").WithCommand("-c", "max_connections=300").Build();
+        _containers.Add(postgres);
+        var redis = new RedisBuilder("redis:7").Build();
+        _containers.Add(redis);
+        await Task.WhenAll(postgres.StartAsync(startTimeout.Token), redis.StartAsync(startTimeout.Token));
+        _primary = postgres.GetConnectionString();
+        _redis = redis.GetConnectionString();
+    }
+
+    private string Require(string? value, string what)
+    {
+        if (value is not null)
+        {
+            return value;
+        }
+
+        var message = $"{what} is not available: {_missingReason}.";
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            Assert.Fail(message);
+        }
+
+        Assert.Skip(message);
+        return null!;
+    }
+}
