@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrmPerf.Routing.Diagnostics;
+
+/// <summary>Every log message of OrmPerf.Routing, with its event id (600-699), in one place.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(600, LogLevel.Information, "Read routing over {ReplicaCount} replica(s): balancing {Balancing}, max lag {MaxLag}, read-your-writes {ReadYourWrites}")]
+    public static partial void RouterStarted(ILogger logger, int replicaCount, Options.ReplicaBalancing balancing, TimeSpan maxLag, Options.ReadYourWritesMode readYourWrites);
+
+    [LoggerMessage(601, LogLevel.Warning, "Replica '{Replica}' failed to serve a read and is marked down; retrying on the next candidate")]
+    public static partial void ReplicaFailed(ILogger logger, string replica, Exception exception);
+
+    [LoggerMessage(602, LogLevel.Warning, "Replica '{Replica}' is unreachable: {Error}")]
+    public static partial void ProbeFailed(ILogger logger, string replica, string error);
+
+    [LoggerMessage(603, LogLevel.Information, "Replica '{Replica}' answers again and takes reads")]
+    public static partial void ReplicaRecovered(ILogger logger, string replica);
+
+    [LoggerMessage(604, LogLevel.Warning, "Replica '{Replica}' is not in recovery (promoted or not a standby); it is excluded from reads")]
+    public static partial void NotInRecovery(ILogger logger, string replica);
+
+    [LoggerMessage(605, LogLevel.Warning, "The primary's WAL position could not be read; replica lag is estimated from replay timestamps: {Error}")]
+    public static partial void PrimaryProbeFailed(ILogger logger, string error);
+
+    [LoggerMessage(606, LogLevel.Error, "A round of replica health probes failed unexpectedly")]
+    public static partial void ProbeRoundFailed(ILogger logger, Exception exception);
+}

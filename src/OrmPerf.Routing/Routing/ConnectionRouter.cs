@@ -1,0 +1,306 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using OrmPerf.Connections;
+using OrmPerf.Routing.Consistency;
+using OrmPerf.Routing.Diagnostics;
+using OrmPerf.Routing.Options;
+using OrmPerf.Routing.Safety;
+using Polly.CircuitBreaker;
+
+namespace OrmPerf.Routing;
+
+/// <summary>The scoped <see cref="IConnectionRouter"/>: picks the server per call and keeps the scope's consistency token.</summary>
+internal sealed class ConnectionRouter : IConnectionRouter
+{
+    private readonly ServerSet _servers;
+    private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private ConsistencyToken? _token;
+    private bool _writePending;
+
+    public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null)
+    {
+        _servers = servers;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConnectionRouter>();
+    }
+
+    private ReadReplicaOptions Options => _servers.Options;
+
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, CancellationToken cancellationToken = default) =>
+        OpenConnectionAsync(intent, null, cancellationToken);
+
+    public async ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, ConsistencyToken? consistency, CancellationToken cancellationToken = default)
+    {
+        if (intent == Intent.Write)
+        {
+            var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+            NoteWriteConnection();
+            return connection;
+        }
+
+        var (read, _) = await OpenReadAsync(consistency, primaryReason: null, cancellationToken).ConfigureAwait(false);
+        return read;
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null, Intent intent = Intent.Read, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var command = new CommandDefinition(sql, parameters, cancellationToken: cancellationToken);
+        if (intent == Intent.Write)
+        {
+            await using var primary = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+            var rows = (await primary.QueryAsync<T>(command).ConfigureAwait(false)).AsList();
+            await CaptureWriteAsync(primary, cancellationToken).ConfigureAwait(false);
+            return rows;
+        }
+
+        var primaryReason = PrimaryOnlySql.Requires(sql) ? FallbackReason.LockingOrWritingSql : null;
+        for (var failures = 0; ; failures++)
+        {
+            if (failures > 0 && failures >= _servers.Replicas.Count)
+            {
+                primaryReason = FallbackReason.ReplicasFailed;
+            }
+
+            var (connection, replica) = await OpenReadAsync(null, primaryReason, cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    return (await connection.QueryAsync<T>(command).ConfigureAwait(false)).AsList();
+                }
+                catch (NpgsqlException e) when (replica is not null && IsServerGone(e) && !cancellationToken.IsCancellationRequested)
+                {
+                    // Reads are safe to repeat; the replica is out of rotation, so the next attempt goes elsewhere.
+                    await FailOverAsync(replica, e).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    public async Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        await using var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+        var affected = await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        return affected;
+    }
+
+    public void Require(ConsistencyToken token) => Merge(token);
+
+    public async ValueTask<ConsistencyToken?> GetConsistencyTokenAsync(CancellationToken cancellationToken = default)
+    {
+        await ResolvePendingWriteAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return _token;
+        }
+    }
+
+    private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
+    {
+        var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
+        RoutingMetrics.Write(OrmPerfDataSourceFactory.PrimaryName);
+        return connection;
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    {
+        if (_servers.Replicas.Count == 0)
+        {
+            return (await OpenPrimaryReadAsync(null, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        if (primaryReason is null && System.Transactions.Transaction.Current is not null)
+        {
+            primaryReason = FallbackReason.Transaction;
+        }
+
+        NpgsqlLogSequenceNumber? mustHaveReplayed = null;
+        if (primaryReason is null)
+        {
+            (mustHaveReplayed, primaryReason) = await ReadYourWritesAsync(consistency, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (primaryReason is not null)
+        {
+            return (await OpenPrimaryReadAsync(primaryReason, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        var candidates = _servers.Candidates(mustHaveReplayed);
+        Exception? lastError = null;
+        foreach (var replica in candidates)
+        {
+            try
+            {
+                var connection = await replica.Breaker.ExecuteAsync(
+                    static (dataSource, token) => DataSourceOpening.OpenAsync(dataSource, token), replica.DataSource, cancellationToken).ConfigureAwait(false);
+                replica.Track(connection);
+                RoutingMetrics.Read(replica.Name);
+                return (connection, replica);
+            }
+            catch (BrokenCircuitException e)
+            {
+                // Marked down between the choice and the open: just the next one.
+                lastError = e;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            {
+                lastError = e;
+                await FailOverAsync(replica, e).ConfigureAwait(false);
+            }
+        }
+
+        var reason = candidates.Count > 0 ? FallbackReason.ReplicasFailed
+            : mustHaveReplayed is not null && _servers.Candidates(null).Count > 0 ? FallbackReason.ReadYourWrites
+            : FallbackReason.NoReplicaQualifies;
+        if (reason != FallbackReason.ReadYourWrites && Options.WhenNoReplicaQualifies == NoReplicaFallback.Fail)
+        {
+            throw new NoReplicaAvailableException(
+                $"No read replica qualifies ({reason}: down, more than {Options.MaxReplicaLag} behind, or not in recovery) and {nameof(ReadReplicaOptions)}.{nameof(ReadReplicaOptions.WhenNoReplicaQualifies)} is {NoReplicaFallback.Fail}.",
+                lastError);
+        }
+
+        return (await OpenPrimaryReadAsync(reason, cancellationToken).ConfigureAwait(false), null);
+    }
+
+    private async ValueTask<NpgsqlConnection> OpenPrimaryReadAsync(string? fallbackReason, CancellationToken cancellationToken)
+    {
+        var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
+        RoutingMetrics.Read(OrmPerfDataSourceFactory.PrimaryName);
+        if (fallbackReason is not null)
+        {
+            RoutingMetrics.Fallback(fallbackReason);
+        }
+
+        return connection;
+    }
+
+    private async ValueTask FailOverAsync(Replica replica, Exception error)
+    {
+        Log.ReplicaFailed(_logger, replica.Name, error);
+        RoutingMetrics.Failover(replica.Name);
+        await replica.MarkDownAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>What the scope's writes (and <paramref name="consistency"/>) demand of this read: a replay position, the primary, or nothing.</summary>
+    private async ValueTask<(NpgsqlLogSequenceNumber? MustHaveReplayed, string? PrimaryReason)> ReadYourWritesAsync(ConsistencyToken? consistency, CancellationToken cancellationToken)
+    {
+        if (Options.ReadYourWrites == ReadYourWritesMode.Off)
+        {
+            return (null, null);
+        }
+
+        await ResolvePendingWriteAsync(cancellationToken).ConfigureAwait(false);
+        ConsistencyToken? token;
+        lock (_gate)
+        {
+            token = _token;
+        }
+
+        if (consistency is { } passed)
+        {
+            token = token is { } own ? ConsistencyToken.Max(own, passed) : passed;
+        }
+
+        if (token is not { } required)
+        {
+            return (null, null);
+        }
+
+        if (Options.ReadYourWrites == ReadYourWritesMode.TimeWindow)
+        {
+            var inWindow = _servers.TimeProvider.GetUtcNow() - required.WrittenAt < Options.ReadYourWritesWindow;
+            return (null, inWindow ? FallbackReason.ReadYourWrites : null);
+        }
+
+        return (required.WalPosition, null);
+    }
+
+    private void NoteWriteConnection()
+    {
+        switch (Options.ReadYourWrites)
+        {
+            case ReadYourWritesMode.WalPosition:
+                // The write happens after the open: its position is read when a read or the token needs it.
+                lock (_gate)
+                {
+                    _writePending = true;
+                }
+
+                break;
+            case ReadYourWritesMode.TimeWindow:
+                Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
+                break;
+        }
+    }
+
+    /// <summary>Records the position of a write just made on <paramref name="connection"/>, on that same connection.</summary>
+    private async ValueTask CaptureWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        switch (Options.ReadYourWrites)
+        {
+            case ReadYourWritesMode.WalPosition:
+                Merge(new ConsistencyToken(await CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false), _servers.TimeProvider.GetUtcNow()));
+                break;
+            case ReadYourWritesMode.TimeWindow:
+                Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
+                break;
+        }
+    }
+
+    private async ValueTask ResolvePendingWriteAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_writePending)
+            {
+                return;
+            }
+
+            // Cleared before reading, so a write connection opened meanwhile sets it again and is not lost.
+            _writePending = false;
+        }
+
+        try
+        {
+            await using var primary = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
+            Merge(new ConsistencyToken(await CurrentWalPositionAsync(primary, cancellationToken).ConfigureAwait(false), _servers.TimeProvider.GetUtcNow()));
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _writePending = true;
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<NpgsqlLogSequenceNumber> CurrentWalPositionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+        return (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private void Merge(ConsistencyToken token)
+    {
+        lock (_gate)
+        {
+            _token = _token is { } current ? ConsistencyToken.Max(current, token) : token;
+        }
+    }
+
+    // The replica stopped or dropped the connection (I/O error, admin shutdown, cannot connect now), as opposed to an
+    // error in the query itself, which would fail on any server.
+    private static bool IsServerGone(NpgsqlException error) => error switch
+    {
+        PostgresException postgres => postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
+        _ => true,
+    };
+}

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using OrmPerf.Connections;
+using OrmPerf.Routing.Diagnostics;
+using OrmPerf.Routing.Options;
+using Polly.CircuitBreaker;
+
+namespace OrmPerf.Routing;
+
+/// <summary>
+/// The primary and the replicas of one container, each with its own data source, and the choice of replicas for a
+/// read. A singleton shared by every scope's router. Thread-safe.
+/// </summary>
+internal sealed class ServerSet : IAsyncDisposable
+{
+    private int _turn = -1;
+
+    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, OrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILogger<ServerSet> logger)
+    {
+        Options = options.Value;
+        Primary = primary;
+        TimeProvider = timeProvider;
+        Replicas = Options.Replicas
+            .Select(endpoint => new Replica(endpoint.Name, factory.Create(endpoint.ConnectionString, endpoint.Name), timeProvider))
+            .ToArray();
+        RoutingMetrics.Register(this);
+        Log.RouterStarted(logger, Replicas.Count, Options.Balancing, Options.MaxReplicaLag, Options.ReadYourWrites);
+    }
+
+    public ReadReplicaOptions Options { get; }
+
+    /// <summary>The primary's data source, the one registered by <c>AddOrmPerf</c>.</summary>
+    public NpgsqlDataSource Primary { get; }
+
+    public IReadOnlyList<Replica> Replicas { get; }
+
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// The replicas that may serve a read now, in the order to try them: circuit not open, last probe healthy and
+    /// within the lag limits, and replayed at least up to <paramref name="mustHaveReplayed"/> when given.
+    /// </summary>
+    public List<Replica> Candidates(NpgsqlLogSequenceNumber? mustHaveReplayed)
+    {
+        var candidates = new List<Replica>(Replicas.Count);
+        if (Replicas.Count == 0)
+        {
+            return candidates;
+        }
+
+        // Rotating the start spreads reads for round-robin and breaks ties fairly for least-in-flight.
+        var start = (int)((uint)Interlocked.Increment(ref _turn) % (uint)Replicas.Count);
+        for (var i = 0; i < Replicas.Count; i++)
+        {
+            var replica = Replicas[(start + i) % Replicas.Count];
+            if (Qualifies(replica, mustHaveReplayed))
+            {
+                candidates.Add(replica);
+            }
+        }
+
+        if (Options.Balancing == ReplicaBalancing.LeastInFlight && candidates.Count > 1)
+        {
+            // A stable sort keeps the rotated order among equals.
+            return candidates.OrderBy(replica => replica.InFlight).ToList();
+        }
+
+        return candidates;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        RoutingMetrics.Unregister(this);
+        foreach (var replica in Replicas)
+        {
+            await replica.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private bool Qualifies(Replica replica, NpgsqlLogSequenceNumber? mustHaveReplayed)
+    {
+        if (replica.CircuitState is CircuitState.Open or CircuitState.Isolated)
+        {
+            return false;
+        }
+
+        var health = replica.Health;
+        if (mustHaveReplayed is { } position)
+        {
+            // Without a probed replay position nothing proves the replica has the write.
+            return health is { ReplayPosition: { } replayed } && replayed >= position && health.Qualifies(Options);
+        }
+
+        return health is null || health.Qualifies(Options);
+    }
+}
