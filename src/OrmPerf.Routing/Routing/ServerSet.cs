@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -17,7 +18,7 @@ internal sealed class ServerSet : IAsyncDisposable
 {
     private int _turn = -1;
 
-    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, OrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILogger<ServerSet> logger)
+    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, OrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
         Options = options.Value;
         Primary = primary;
@@ -26,7 +27,7 @@ internal sealed class ServerSet : IAsyncDisposable
             .Select(endpoint => new Replica(endpoint.Name, factory.Create(endpoint.ConnectionString, endpoint.Name), timeProvider))
             .ToArray();
         RoutingMetrics.Register(this);
-        Log.RouterStarted(logger, Replicas.Count, Options.Balancing, Options.MaxReplicaLag, Options.ReadYourWrites);
+        Log.RouterStarted((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ServerSet>(), Replicas.Count, Options.Balancing, Options.MaxReplicaLag, Options.ReadYourWrites);
     }
 
     public ReadReplicaOptions Options { get; }

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OrmPerf.Connections;
+using OrmPerf.Routing;
+using OrmPerf.Routing.Options;
+
+namespace OrmPerf.IntegrationTests.Routing;
+
+/// <summary>A started host with OrmPerf and read routing, probing fast so that tests run in seconds.</summary>
+internal sealed class RoutingHost : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private RoutingHost(IHost host) => _host = host;
+
+    public IServiceProvider Services => _host.Services;
+
+    public static async Task<RoutingHost> StartAsync(string primary, Action<ReadReplicaOptions> configure)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging();
+        builder.Services
+            .AddOrmPerf(o =>
+            {
+                o.ConnectionString = primary;
+                o.Pool = PoolProfile.Production with { MinPoolSize = 0, AcquireTimeout = TimeSpan.FromSeconds(3) };
+            })
+            .AddReadReplicas(o =>
+            {
+                o.ProbeInterval = TimeSpan.FromMilliseconds(100);
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                configure(o);
+            });
+        var host = builder.Build();
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        return new RoutingHost(host);
+    }
+
+    /// <summary>A router of a new DI scope, as one web request would get.</summary>
+    public ScopedRouter NewScope()
+    {
+        var scope = Services.CreateAsyncScope();
+        return new ScopedRouter(scope, scope.ServiceProvider.GetRequiredService<IConnectionRouter>());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None);
+        _host.Dispose();
+    }
+
+    internal sealed class ScopedRouter(AsyncServiceScope scope, IConnectionRouter router) : IAsyncDisposable
+    {
+        public IConnectionRouter Router { get; } = router;
+
+        public ValueTask DisposeAsync() => scope.DisposeAsync();
+    }
+}
