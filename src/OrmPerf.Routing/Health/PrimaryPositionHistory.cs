@@ -23,8 +23,9 @@ internal sealed class PrimaryPositionHistory(TimeSpan retention)
 
         _latest = position;
         _samples.Enqueue((now, position));
-        // Keep the newest sample whatever its age: it says since when the primary has been where it is.
-        while (_samples.Count > 1 && now - _samples.Peek().SeenAt > retention)
+        // Drop a sample only when the next one is past the retention too: the newest sample beyond it still says since
+        // when the primary has been at its position, however long ago that was (a quiet hour is not lag).
+        while (_samples.Count > 1 && now - _samples.ElementAt(1).SeenAt > retention)
         {
             _samples.Dequeue();
         }

@@ -15,10 +15,15 @@ internal sealed class RoutingHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<RoutingHost> StartAsync(string primary, Action<ReadReplicaOptions> configure)
+    public static async Task<RoutingHost> StartAsync(string primary, Action<ReadReplicaOptions> configure, TimeProvider? timeProvider = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
+        if (timeProvider is not null)
+        {
+            builder.Services.AddSingleton(timeProvider);
+        }
+
         builder.Services
             .AddOrmPerf(o =>
             {

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.Routing;
 using OrmPerf.Routing.Options;
@@ -27,6 +28,32 @@ public sealed class RoutingTests(TestServers servers)
         await using var write = await router.OpenConnectionAsync(Intent.Write, TestContext.Current.CancellationToken);
         Assert.False(await write.ExecuteScalarAsync<bool>("SELECT pg_is_in_recovery()"));
         Assert.False((await router.QueryAsync<bool>("SELECT pg_is_in_recovery()", intent: Intent.Write, cancellationToken: TestContext.Current.CancellationToken)).Single());
+    }
+
+    [Fact]
+    public async Task In_time_window_mode_reads_after_a_write_go_to_the_primary_until_the_window_has_passed()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var host = await RoutingHost.StartAsync(
+            servers.Primary,
+            o =>
+            {
+                o.Replicas.Add(new() { Name = "replica-window", ConnectionString = servers.Replica });
+                o.ReadYourWrites = ReadYourWritesMode.TimeWindow;
+                o.ReadYourWritesWindow = TimeSpan.FromSeconds(2);
+            },
+            clock);
+        await using var scope = host.NewScope();
+        var router = scope.Router;
+        Assert.True(await RoutingProbe.ReadLandsOnReplicaAsync(router));
+
+        await router.ExecuteAsync("SELECT 1", cancellationToken: TestContext.Current.CancellationToken);
+        Assert.False(await RoutingProbe.ReadLandsOnReplicaAsync(router));
+        clock.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.False(await RoutingProbe.ReadLandsOnReplicaAsync(router));
+
+        clock.Advance(TimeSpan.FromSeconds(0.2));
+        Assert.True(await RoutingProbe.ReadLandsOnReplicaAsync(router));
     }
 
     [Fact]
