@@ -42,20 +42,21 @@ internal sealed class RoutingMeterRecorder : IDisposable
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
+        // Every routing instrument carries one tag: the target server or the fallback reason.
         string? tag = null;
-        foreach (var (key, tagValue) in tags)
+        foreach (var (_, tagValue) in tags)
         {
-            tag = tagValue?.ToString() ?? key;
+            tag = tagValue?.ToString();
         }
 
-        var key2 = (instrument.Name, tag);
+        var key = (instrument.Name, tag);
         if (instrument is ObservableInstrument<long> or ObservableInstrument<int> or ObservableInstrument<double>)
         {
-            _gauges[key2] = value;
+            _gauges[key] = value;
         }
         else
         {
-            _totals.AddOrUpdate(key2, value, (_, sum) => sum + value);
+            _totals.AddOrUpdate(key, value, (_, sum) => sum + value);
         }
     }
 }
