@@ -263,18 +263,8 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     private static string OutcomeName(MaterializedViewRefreshOutcome outcome) =>
         outcome == MaterializedViewRefreshOutcome.Concurrently ? "concurrently" : "plain";
 
-    /// <summary><c>{view}_ormperf_key</c>, shortened with a stable hash when it would pass the 63-byte limit.</summary>
-    internal static string UniqueIndexName(string viewName)
-    {
-        const string Suffix = "_ormperf_key";
-        if (viewName.Length + Suffix.Length <= SqlIdentifier.MaxBytes)
-        {
-            return viewName + Suffix;
-        }
-
-        var hash = ((ulong)MaterializedViewLockKey.For(viewName)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-        return viewName[..(SqlIdentifier.MaxBytes - Suffix.Length - hash.Length - 1)] + "_" + hash + Suffix;
-    }
+    /// <summary><c>{view}_ormperf_key</c>, shortened with a stable hash when it would pass the identifier limit.</summary>
+    internal static string UniqueIndexName(string viewName) => SqlIdentifier.Derive(viewName, "_ormperf_key");
 
     private sealed record ViewDescription(string View, bool IsPopulated, bool HasUniqueIndex);
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.IO.Hashing;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -56,6 +58,30 @@ internal static partial class SqlIdentifier
     /// <summary>Quotes each of <paramref name="identifiers"/> and joins them with <c>", "</c>.</summary>
     public static string QuoteList(IEnumerable<string> identifiers, string? paramName = null) =>
         string.Join(", ", identifiers.Select(identifier => Quote(identifier, paramName)));
+
+    /// <summary>
+    /// Builds an unquoted identifier <c>{stem}{suffix}</c> for an object OrmPerf creates (an index, say); when that
+    /// would pass <see cref="MaxBytes"/>, the stem is cut and a stable hash of the whole stem keeps names distinct.
+    /// </summary>
+    /// <param name="stem">Already-validated identifier text, e.g. a table name.</param>
+    /// <param name="suffix">ASCII identifier characters, e.g. <c>_ormperf_key</c>.</param>
+    public static string Derive(string stem, string suffix)
+    {
+        if (Encoding.UTF8.GetByteCount(stem) + suffix.Length <= MaxBytes)
+        {
+            return stem + suffix;
+        }
+
+        var hash = XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(stem)).ToString("x16", CultureInfo.InvariantCulture);
+        var room = MaxBytes - suffix.Length - hash.Length - 1;
+        var cut = stem;
+        while (Encoding.UTF8.GetByteCount(cut) > room)
+        {
+            cut = cut[..^1];
+        }
+
+        return cut + "_" + hash + suffix;
+    }
 
     private static void Validate(string part, string whole, string? paramName)
     {
