@@ -1,0 +1,148 @@
+using System.Data.Common;
+using Dapper;
+using OrmPerf.Sql;
+
+namespace OrmPerf.AtomicUpdates;
+
+/// <summary>
+/// Updates chosen columns of one row by key in a single <c>UPDATE</c> statement — set values, increments
+/// (<c>hits = hits + 1</c>) and <c>jsonb_set</c> paths — instead of reading the row, changing it in memory and writing it
+/// back, which loses concurrent writers' changes. Optionally guarded by a version column (optimistic concurrency).
+/// Every identifier is validated and quoted; values are parameters.
+/// </summary>
+/// <example><code>
+/// var result = await RowUpdate.Of("users", "id", userId)
+///     .Set("last_login", now)
+///     .SetJsonPath("settings", ["theme"], "\"dark\"")
+///     .WithVersion("version", expectedVersion)
+///     .ThrowWhenNoRowChanged()
+///     .ExecuteAsync(connection);
+/// </code></example>
+/// <remarks>A builder for one update: not thread-safe; it may be executed more than once.</remarks>
+public sealed class RowUpdate
+{
+    private readonly string _table;
+    private readonly string _rawTable;
+    private readonly string _keyColumn;
+    private readonly object _key;
+    private readonly List<string> _assignments = [];
+    private readonly DynamicParameters _parameters = new();
+    private string? _versionColumn;
+    private long _expectedVersion;
+    private bool _throwWhenUnchanged;
+
+    private RowUpdate(string table, string keyColumn, object key)
+    {
+        _rawTable = table;
+        _table = SqlIdentifier.QuoteQualified(table, nameof(table));
+        _keyColumn = SqlIdentifier.Quote(keyColumn, nameof(keyColumn));
+        _key = key ?? throw new ArgumentNullException(nameof(key));
+        _parameters.Add("key", key);
+    }
+
+    /// <summary>Starts an update of the row of <paramref name="table"/> whose <paramref name="keyColumn"/> equals <paramref name="key"/>.</summary>
+    /// <exception cref="ArgumentException">A name is not a valid SQL name.</exception>
+    public static RowUpdate Of(string table, string keyColumn, object key) => new(table, keyColumn, key);
+
+    /// <summary>Sets <paramref name="column"/> to <paramref name="value"/>.</summary>
+    public RowUpdate Set(string column, object? value) =>
+        Assign(name => SqlIdentifier.Quote(column, nameof(column)) + " = @" + name, value);
+
+    /// <summary>Adds <paramref name="delta"/> to <paramref name="column"/> in the database, so concurrent increments all count.</summary>
+    public RowUpdate Increment(string column, long delta = 1)
+    {
+        var quoted = SqlIdentifier.Quote(column, nameof(column));
+        return Assign(name => $"{quoted} = {quoted} + @{name}", delta);
+    }
+
+    /// <summary>
+    /// Sets the value at <paramref name="path"/> inside the <c>jsonb</c> <paramref name="column"/> (<c>jsonb_set</c>,
+    /// creating the last key if missing but not its parents; a null column is treated as <c>{}</c>), leaving the rest of the document as it is.
+    /// </summary>
+    /// <param name="column">The jsonb column.</param>
+    /// <param name="path">Keys (or array indexes as text) from the root to the value.</param>
+    /// <param name="json">The new value as JSON text, e.g. <c>"\"dark\""</c>, <c>42</c> or <c>{"a": 1}</c>.</param>
+    public RowUpdate SetJsonPath(string column, IReadOnlyList<string> path, string json)
+    {
+        var quoted = SqlIdentifier.Quote(column, nameof(column));
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(json);
+        if (path.Count == 0)
+        {
+            throw new ArgumentException($"The JSON path in column '{column}' needs at least one key; use Set to replace the whole document.", nameof(path));
+        }
+
+        var pathName = "p" + _parameters.ParameterNames.Count();
+        _parameters.Add(pathName, path.ToArray());
+        return Assign(name => $"{quoted} = jsonb_set(COALESCE({quoted}, '{{}}'::jsonb), @{pathName}, @{name}::jsonb, true)", json);
+    }
+
+    /// <summary>
+    /// Updates only if <paramref name="versionColumn"/> still equals <paramref name="expectedVersion"/>, and increments it;
+    /// <see cref="RowUpdateResult.NewVersion"/> returns the new value.
+    /// </summary>
+    public RowUpdate WithVersion(string versionColumn, long expectedVersion)
+    {
+        _versionColumn = SqlIdentifier.Quote(versionColumn, nameof(versionColumn));
+        _expectedVersion = expectedVersion;
+        _parameters.Add("expected_version", expectedVersion);
+        return this;
+    }
+
+    /// <summary>Throw <see cref="RowNotUpdatedException"/> instead of returning <c>Changed = false</c>.</summary>
+    public RowUpdate ThrowWhenNoRowChanged()
+    {
+        _throwWhenUnchanged = true;
+        return this;
+    }
+
+    /// <summary>The statement, for logging or review; values stay in parameters.</summary>
+    /// <exception cref="InvalidOperationException">Nothing to update.</exception>
+    public string ToSql()
+    {
+        if (_assignments.Count == 0)
+        {
+            throw new InvalidOperationException($"The update of {_rawTable} sets no column: call Set, Increment or SetJsonPath first.");
+        }
+
+        var assignments = _versionColumn is null ? _assignments : [.. _assignments, $"{_versionColumn} = {_versionColumn} + 1"];
+        var sql = $"UPDATE {_table} SET {string.Join(", ", assignments)} WHERE {_keyColumn} = @key";
+        return _versionColumn is null ? sql : $"{sql} AND {_versionColumn} = @expected_version RETURNING {_versionColumn}";
+    }
+
+    /// <summary>Runs the update on <paramref name="connection"/> (opened by the caller), in <paramref name="transaction"/> if given.</summary>
+    /// <exception cref="RowNotUpdatedException">No row changed and <see cref="ThrowWhenNoRowChanged"/> was called.</exception>
+    public async Task<RowUpdateResult> ExecuteAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        var command = new CommandDefinition(ToSql(), _parameters, transaction, cancellationToken: cancellationToken);
+        RowUpdateResult result;
+        if (_versionColumn is null)
+        {
+            result = new RowUpdateResult(await connection.ExecuteAsync(command).ConfigureAwait(false) > 0, null);
+        }
+        else
+        {
+            var version = await connection.ExecuteScalarAsync<long?>(command).ConfigureAwait(false);
+            result = new RowUpdateResult(version is not null, version);
+        }
+
+        if (!result.Changed && _throwWhenUnchanged)
+        {
+            throw new RowNotUpdatedException(_versionColumn is null
+                ? $"No row of {_rawTable} has {_keyColumn} = {_key}."
+                : $"No row of {_rawTable} has {_keyColumn} = {_key} and {_versionColumn} = {_expectedVersion}: it was deleted, or changed by someone else first (optimistic concurrency conflict).");
+        }
+
+        return result;
+    }
+
+    private RowUpdate Assign(Func<string, string> assignment, object? value)
+    {
+        var name = "p" + _parameters.ParameterNames.Count();
+        var text = assignment(name);
+        _parameters.Add(name, value);
+        _assignments.Add(text);
+        return this;
+    }
+}
