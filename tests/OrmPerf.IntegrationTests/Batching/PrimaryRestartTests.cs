@@ -11,6 +11,7 @@ public sealed class PrimaryRestartTests(TestServers servers)
     public async Task Every_row_is_written_exactly_once_across_a_primary_restart()
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        using var metrics = new BatchMetricsRecorder($"{schema.Name}.order_event");
         var token = TestContext.Current.CancellationToken;
         await using var dataSource = Npgsql.NpgsqlDataSource.Create(servers.Primary);
         await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions
@@ -54,5 +55,6 @@ public sealed class PrimaryRestartTests(TestServers servers)
 
         await stream.WaitAsync(TimeSpan.FromSeconds(60), token);
         Assert.Equal((Producers * RowsEach, Producers * RowsEach), await OrderEvent.CountAsync(schema));
+        Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the restart did not hit a write");
     }
 }

@@ -8,7 +8,7 @@ namespace OrmPerf.IntegrationTests.Batching;
 /// <summary>A map that does not fit its table fails at start with a message naming table, column and types.</summary>
 public sealed class TableMapValidationTests(TestServers servers)
 {
-    private sealed record Reading(long Id, string Sensor, double Value);
+    private sealed record Reading(long Id, string Sensor, double? Value);
 
     [Fact]
     public async Task A_fitting_map_starts_and_a_quoted_mixed_case_table_is_written()
@@ -26,9 +26,13 @@ public sealed class TableMapValidationTests(TestServers servers)
         await using var writer = new BatchWriter<Reading>(dataSource, map, new BatchWriterOptions { Mode = WriteMode.Upsert });
 
         await writer.StartAsync(TestContext.Current.CancellationToken);
-        var written = await writer.WriteManyAsync([new Reading(1, "a", 1.5), new Reading(2, "b", 2.5)], cancellationToken: TestContext.Current.CancellationToken);
+        var written = await writer.WriteManyAsync([new Reading(1, "a", 1.5), new Reading(2, "b", null)], cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, written);
+        await using var connection = new NpgsqlConnection(schema.Primary);
+        await using var nulls = new NpgsqlCommand("SELECT count(*) FROM \"Sensor Readings\" WHERE value IS NULL", connection);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1L, await nulls.ExecuteScalarAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
