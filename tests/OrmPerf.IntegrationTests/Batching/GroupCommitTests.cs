@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
@@ -49,5 +50,32 @@ public sealed class GroupCommitTests(TestServers servers)
         await writer.WriteAsync(OrderEvent.Good(1), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal((1, 1), await OrderEvent.CountAsync(schema));
+    }
+
+    [Fact]
+    public async Task A_partial_batch_waits_for_max_delay_on_the_injected_clock()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var clock = new FakeTimeProvider();
+        await using var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 100, MaxDelay = TimeSpan.FromMinutes(5) }, clock);
+        var token = TestContext.Current.CancellationToken;
+
+        var writes = Enumerable.Range(1, 3).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+
+        // Once the loop has taken the rows it is waiting on the fake clock, which does not move by itself.
+        while (writer.QueuedRows > 0)
+        {
+            await Task.Delay(10, token);
+        }
+
+        await Task.Delay(300, token);
+        Assert.All(writes, w => Assert.False(w.IsCompleted));
+        Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
+
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(10), token);
+        Assert.Equal((3, 3), await OrderEvent.CountAsync(schema));
     }
 }
