@@ -61,7 +61,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
-        _flusher = new BatchFlusher<T>(new BatchCommitter<T>(dataSource, map, _options.Mode, retry), map.DisplayName, rejectedRows, _timeProvider, _logger);
+        _flusher = new BatchFlusher<T>(new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry), map.DisplayName, rejectedRows, _timeProvider, _logger);
         _queue = Channel.CreateBounded<PendingRow>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,

@@ -15,6 +15,12 @@ public sealed class BatchWriterOptions
     /// <summary>Insert, upsert or insert-or-ignore. Default <see cref="WriteMode.Insert"/>.</summary>
     public WriteMode Mode { get; set; } = WriteMode.Insert;
 
+    /// <summary>
+    /// Batches of at most this many rows are written with one <c>INSERT … SELECT FROM unnest(…)</c> statement instead
+    /// of COPY, which costs more round trips (and, for upserts, a temporary table). 0 always uses COPY. Default 16.
+    /// </summary>
+    public int SmallBatchInsertLimit { get; set; } = 16;
+
     /// <summary>How many times a batch is retried after a transient error. Default 8.</summary>
     public int MaxRetryAttempts { get; set; } = 8;
 
@@ -44,6 +50,11 @@ public sealed class BatchWriterOptions
         if (!Enum.IsDefined(Mode))
         {
             yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} must be Insert, Upsert or InsertOrIgnore, got {Mode}.";
+        }
+
+        if (SmallBatchInsertLimit < 0)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(SmallBatchInsertLimit)} must not be negative, got {SmallBatchInsertLimit}.";
         }
 
         if (MaxRetryAttempts < 0)

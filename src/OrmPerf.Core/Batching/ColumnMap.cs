@@ -28,6 +28,8 @@ public abstract class ColumnMap<T>
     public NpgsqlDbType DbType { get; }
 
     internal abstract Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken);
+
+    internal abstract NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows);
 }
 
 /// <summary>A column whose value has CLR type <typeparamref name="TValue"/>; written without boxing.</summary>
@@ -40,5 +42,17 @@ internal sealed class ColumnMap<T, TValue>(string name, string member, NpgsqlDbT
         return value is null
             ? importer.WriteNullAsync(cancellationToken)
             : importer.WriteAsync(value, DbType, cancellationToken);
+    }
+
+    /// <summary>This column's values of <paramref name="rows"/> as one array parameter, for <c>unnest</c>.</summary>
+    internal override NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows)
+    {
+        var values = new TValue[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = read(rows[i]);
+        }
+
+        return new NpgsqlParameter<TValue[]>(parameterName, NpgsqlDbType.Array | DbType) { TypedValue = values };
     }
 }

@@ -7,13 +7,15 @@ namespace OrmPerf.IntegrationTests.Batching;
 /// <summary>A bad row is isolated by splitting its batch: the good rows are committed, the bad one is reported.</summary>
 public sealed class BadRowTests(TestServers servers)
 {
-    [Fact]
-    public async Task Ten_thousand_rows_with_three_bad_ones_commit_9997_and_report_3()
+    [Theory]
+    [InlineData(16)]
+    [InlineData(0)]
+    public async Task Ten_thousand_rows_with_three_bad_ones_commit_9997_and_report_3(int smallBatchInsertLimit)
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
         var sink = new RecordingSink<OrderEvent>();
-        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5_000 }, rejectedRows: sink);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5_000, SmallBatchInsertLimit = smallBatchInsertLimit }, rejectedRows: sink);
         var rows = Enumerable.Range(1, 10_000).Select(i => i switch
         {
             777 => OrderEvent.Good(i) with { Quantity = -1 },
