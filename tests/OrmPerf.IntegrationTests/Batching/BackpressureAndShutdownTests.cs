@@ -73,6 +73,35 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         Assert.Equal((300, 300), await OrderEvent.CountAsync(schema));
     }
 
+    [Fact]
+    public async Task When_the_shutdown_timeout_fires_first_StopAsync_returns_and_the_stuck_rows_fault()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5 });
+        var token = TestContext.Current.CancellationToken;
+        await using var blocker = new NpgsqlConnection(schema.Primary);
+        await blocker.OpenAsync(token);
+        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(token);
+        }
+
+        var writes = Enumerable.Range(1, 20).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        using var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await writer.StopAsync(shutdownTimeout.Token).WaitAsync(TimeSpan.FromSeconds(20), token);
+
+        foreach (var write in writes)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        }
+
+        await lockTransaction.RollbackAsync(token);
+        Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
+        await writer.DisposeAsync();
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken token)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
