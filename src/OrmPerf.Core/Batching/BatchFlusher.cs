@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrmPerf.Diagnostics;
@@ -7,7 +8,7 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// Writes a batch so that bad rows cannot sink it: when PostgreSQL refuses the batch because of its rows, the batch is
 /// split in halves until each bad row stands alone; the good parts are committed, each bad row goes to the dead-letter
-/// sink. Records the batch metrics. Thread-safe.
+/// sink. Records the batch metrics and one <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
 /// </summary>
 internal sealed class BatchFlusher<T>(
     BatchCommitter<T> committer, string table, IRejectedRowSink<T>? sink, TimeProvider timeProvider, ILogger logger)
@@ -20,16 +21,26 @@ internal sealed class BatchFlusher<T>(
     /// </summary>
     public async Task<IReadOnlyList<(int Index, PostgresException Error)>> FlushAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
     {
+        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.batch.flush");
+        activity?.SetTag(BatchingMetrics.TableTag, table);
+        activity?.SetTag("ormperf.batch.rows", rows.Count);
         var started = timeProvider.GetTimestamp();
         var rejected = new List<(int Index, PostgresException Error)>();
         try
         {
             await WriteIsolatingBadRowsAsync(rows, 0, rejected, cancellationToken);
         }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            throw;
+        }
         finally
         {
             BatchingMetrics.FlushDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, _tag);
         }
+
+        activity?.SetTag("ormperf.batch.rows_rejected", rejected.Count);
 
         foreach (var (index, error) in rejected)
         {

@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Npgsql;
+using OrmPerf.Diagnostics;
 using OrmPerf.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
 
@@ -15,6 +18,20 @@ public sealed class BatchMetricsTests(TestServers servers)
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
         await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 250 });
         var token = TestContext.Current.CancellationToken;
+        var flushes = new ConcurrentQueue<Activity>();
+        using var activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == OrmPerfDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+            ActivityStopped = activity =>
+            {
+                if (activity.OperationName == "ormperf.batch.flush" && (string?)activity.GetTagItem("db.table") == $"{schema.Name}.order_event")
+                {
+                    flushes.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(activities);
 
         await writer.WriteManyAsync(
             Enumerable.Range(1, 1_000).Select(i => i == 10 ? OrderEvent.Good(i) with { Quantity = -1 } : OrderEvent.Good(i)), cancellationToken: token);
@@ -28,5 +45,7 @@ public sealed class BatchMetricsTests(TestServers servers)
         Assert.True(metrics.Count("ormperf.batch.flush.duration") >= 5);
         Assert.Equal(20, metrics.Measurements["ormperf.batch.queue.depth"].Where(v => v > 0).Sum());
         Assert.Equal(0, metrics.Sum("ormperf.batch.queue.depth"));
+        Assert.Equal(1_020, flushes.Sum(a => (int)a.GetTagItem("ormperf.batch.rows")!));
+        Assert.Equal(1, flushes.Sum(a => (int)a.GetTagItem("ormperf.batch.rows_rejected")!));
     }
 }
