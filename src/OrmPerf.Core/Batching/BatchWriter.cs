@@ -271,6 +271,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     private InvalidOperationException Closed() =>
         new($"The batch writer for table '{_map.DisplayName}' is shutting down and accepts no more rows.");
 
+    // One import loop for both sources; a synchronous enumerable costs only a completed ValueTask per row.
     private static async IAsyncEnumerable<T> AsAsync(IEnumerable<T> rows, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         foreach (var row in rows)
@@ -279,7 +280,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             yield return row;
         }
 
-        await Task.CompletedTask;
+        await Task.CompletedTask; // an async iterator must await something; the source itself never does
     }
 
     /// <summary>A queued row and the task its producer awaits.</summary>
