@@ -1,0 +1,70 @@
+namespace OrmPerf.Batching;
+
+/// <summary>Settings of one batch writer; validated when the writer is added.</summary>
+public sealed class BatchWriterOptions
+{
+    /// <summary>The most rows one batch (one transaction) holds. Default 1,000.</summary>
+    public int MaxBatchSize { get; set; } = 1_000;
+
+    /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 10,000.</summary>
+    public int QueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Insert, upsert or insert-or-ignore. Default <see cref="WriteMode.Insert"/>.</summary>
+    public WriteMode Mode { get; set; } = WriteMode.Insert;
+
+    /// <summary>
+    /// Batches of at most this many rows are written with one <c>INSERT … SELECT FROM unnest(…)</c> statement instead
+    /// of COPY, which costs more round trips (and, for upserts, a temporary table). 0 always uses COPY. Default 16.
+    /// </summary>
+    public int SmallBatchInsertLimit { get; set; } = 16;
+
+    /// <summary>How many times a batch is retried after a transient error. Default 8.</summary>
+    public int MaxRetryAttempts { get; set; } = 8;
+
+    /// <summary>The first retry's delay; later ones grow exponentially, with jitter. Default 100 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between two retries. Default 5 s.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    internal IEnumerable<string> Validate()
+    {
+        if (MaxBatchSize < 1)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxBatchSize)} must be at least 1, got {MaxBatchSize}.";
+        }
+
+        if (MaxDelay <= TimeSpan.Zero)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be positive, got {MaxDelay}.";
+        }
+
+        if (QueueCapacity < 1)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(QueueCapacity)} must be at least 1, got {QueueCapacity}.";
+        }
+
+        if (!Enum.IsDefined(Mode))
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} must be Insert, Upsert or InsertOrIgnore, got {Mode}.";
+        }
+
+        if (SmallBatchInsertLimit < 0)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(SmallBatchInsertLimit)} must not be negative, got {SmallBatchInsertLimit}.";
+        }
+
+        if (MaxRetryAttempts < 0)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxRetryAttempts)} must not be negative, got {MaxRetryAttempts}.";
+        }
+
+        if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(RetryBaseDelay)} must be positive and at most {nameof(RetryMaxDelay)}, got {RetryBaseDelay} and {RetryMaxDelay}.";
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OrmPerf.Batching;
+
+/// <summary>One mapped column: its name, how its value is written, and the compiled accessor that reads it from a row.</summary>
+/// <typeparam name="T">The row type.</typeparam>
+public abstract class ColumnMap<T>
+{
+    private protected ColumnMap(string name, string member, Type clrType, NpgsqlDbType dbType)
+    {
+        Name = name;
+        Member = member;
+        ClrType = clrType;
+        DbType = dbType;
+    }
+
+    /// <summary>The column's name in the table (unquoted).</summary>
+    public string Name { get; }
+
+    /// <summary>The name of the member of <typeparamref name="T"/> the value comes from.</summary>
+    public string Member { get; }
+
+    /// <summary>The CLR type of the member.</summary>
+    public Type ClrType { get; }
+
+    /// <summary>The PostgreSQL type the value is written as.</summary>
+    public NpgsqlDbType DbType { get; }
+
+    internal abstract Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken);
+
+    internal abstract NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows);
+}
+
+/// <summary>A column whose value has CLR type <typeparamref name="TValue"/>; written without boxing.</summary>
+internal sealed class ColumnMap<T, TValue>(string name, string member, NpgsqlDbType dbType, Func<T, TValue> read)
+    : ColumnMap<T>(name, member, typeof(TValue), dbType)
+{
+    internal override Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken)
+    {
+        var value = read(row);
+        return value is null
+            ? importer.WriteNullAsync(cancellationToken)
+            : importer.WriteAsync(value, DbType, cancellationToken);
+    }
+
+    /// <summary>This column's values of <paramref name="rows"/> as one array parameter, for <c>unnest</c>.</summary>
+    internal override NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows)
+    {
+        var values = new TValue[rows.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = read(rows[i]);
+        }
+
+        return new NpgsqlParameter<TValue[]>(parameterName, NpgsqlDbType.Array | DbType) { TypedValue = values };
+    }
+}

@@ -1,0 +1,25 @@
+namespace OrmPerf.Batching;
+
+/// <summary>
+/// Writes rows of <typeparamref name="T"/> to one table in batches, each batch one transaction, with binary COPY.
+/// Thread-safe: any number of producers may call <see cref="WriteAsync"/> at once.
+/// </summary>
+/// <typeparam name="T">The row type.</typeparam>
+public interface IBatchWriter<T>
+{
+    /// <summary>
+    /// Queues one row; the background loop groups it with others (group commit). The task completes when the row's
+    /// batch has committed, or faults with <see cref="RowRejectedException"/> if PostgreSQL refused this row. When the
+    /// queue is full the call waits (backpressure).
+    /// </summary>
+    /// <param name="row">The row.</param>
+    /// <param name="cancellationToken">Stops waiting; a row already queued may still be committed.</param>
+    /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
+    Task WriteAsync(T row, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams rows into the table in batches of the configured size, on the caller's task; returns the rows committed.</summary>
+    Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams rows into the table in batches of the configured size, on the caller's task; returns the rows committed.</summary>
+    Task<long> WriteManyAsync(IAsyncEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
+}

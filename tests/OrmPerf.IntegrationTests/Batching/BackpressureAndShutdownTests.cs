@@ -1,0 +1,114 @@
+using Npgsql;
+using OrmPerf.Batching;
+using OrmPerf.IntegrationTests.Infrastructure;
+
+namespace OrmPerf.IntegrationTests.Batching;
+
+/// <summary>A full queue makes producers wait; shutdown commits every accepted row and refuses new ones.</summary>
+public sealed class BackpressureAndShutdownTests(TestServers servers)
+{
+    [Fact]
+    public async Task Producers_wait_when_the_queue_is_full_and_the_queue_stays_within_its_capacity()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5, QueueCapacity = 10 });
+        var token = TestContext.Current.CancellationToken;
+
+        // Hold the table locked so the first batch's COPY waits and the queue fills up behind it.
+        await using var blocker = new NpgsqlConnection(schema.Primary);
+        await blocker.OpenAsync(token);
+        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(token);
+        }
+
+        var writes = Enumerable.Range(1, 100).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await WaitUntilAsync(() => writer.QueuedRows == 10, token);
+        await Task.Delay(200, token);
+
+        Assert.Equal(10, writer.QueuedRows);
+        Assert.All(writes, w => Assert.False(w.IsCompleted));
+
+        await lockTransaction.RollbackAsync(token);
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30), token);
+        Assert.Equal((100, 100), await OrderEvent.CountAsync(schema));
+    }
+
+    [Fact]
+    public async Task StopAsync_commits_every_accepted_row_then_refuses_writes()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 200, MaxDelay = TimeSpan.FromSeconds(30), QueueCapacity = 5_000 });
+        var token = TestContext.Current.CancellationToken;
+
+        // Fire and forget: the long MaxDelay means nothing is written until shutdown forces the drain.
+        var writes = Enumerable.Range(1, 2_050).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await writer.StopAsync(token).WaitAsync(TimeSpan.FromSeconds(30), token);
+
+        Assert.Equal((2_050, 2_050), await OrderEvent.CountAsync(schema));
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(5), token);
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(OrderEvent.Good(9_999), token));
+        Assert.Contains("shutting down", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteManyAsync([OrderEvent.Good(9_998)], cancellationToken: token));
+        await writer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DisposeAsync_drains_like_StopAsync()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 1_000, MaxDelay = TimeSpan.FromSeconds(30) });
+
+        var writes = Enumerable.Range(1, 300).Select(i => writer.WriteAsync(OrderEvent.Good(i), TestContext.Current.CancellationToken)).ToList();
+        await writer.DisposeAsync();
+
+        await Task.WhenAll(writes);
+        Assert.Equal((300, 300), await OrderEvent.CountAsync(schema));
+    }
+
+    [Fact]
+    public async Task When_the_shutdown_timeout_fires_first_StopAsync_returns_and_the_stuck_rows_fault()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5 });
+        var token = TestContext.Current.CancellationToken;
+        await using var blocker = new NpgsqlConnection(schema.Primary);
+        await blocker.OpenAsync(token);
+        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(token);
+        }
+
+        var writes = Enumerable.Range(1, 20).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        using var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await writer.StopAsync(shutdownTimeout.Token).WaitAsync(TimeSpan.FromSeconds(20), token);
+
+        foreach (var write in writes)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        }
+
+        await lockTransaction.RollbackAsync(token);
+        Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
+        await writer.DisposeAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken token)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The condition did not hold within 10 s.");
+            await Task.Delay(10, token);
+        }
+    }
+}
