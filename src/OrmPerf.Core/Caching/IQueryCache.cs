@@ -7,6 +7,9 @@ namespace OrmPerf.Caching;
 /// <remarks>All members are thread-safe.</remarks>
 public interface IQueryCache
 {
+    /// <summary>The entry options of calls that pass none.</summary>
+    QueryCacheEntryOptions DefaultEntryOptions { get; }
+
     /// <summary>
     /// Returns the cached result for <paramref name="key"/>, or runs <paramref name="factory"/> once for all concurrent
     /// callers of the same key, caches its result and returns it.

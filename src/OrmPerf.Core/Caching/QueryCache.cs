@@ -51,6 +51,9 @@ public sealed class QueryCache : IQueryCache, IDisposable
     }
 
     /// <inheritdoc/>
+    public QueryCacheEntryOptions DefaultEntryOptions => _defaults;
+
+    /// <inheritdoc/>
     public ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckResultType<T>(key);

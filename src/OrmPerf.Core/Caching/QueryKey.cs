@@ -68,17 +68,21 @@ public sealed class QueryKey : IEquatable<QueryKey>
     /// <exception cref="NotSupportedException">A parameter value has a type the canonical encoding does not know.</exception>
     [RequiresUnreferencedCode("Reads the public properties of the parameter object by reflection.")]
     public static QueryKey Create(string sql, object? parameters, Type resultType, string? scope = null) =>
-        Create(sql, parameters, resultType, scope, static bytes => XxHash128.HashToUInt128(bytes));
+        Create(sql, parameters, resultType, scope, operation: null, XxHash);
 
-    /// <summary>Test seam: the same as the public overload with a chosen hash function (to force collisions).</summary>
+    /// <summary>
+    /// The key of a query read by a particular operation (e.g. "first row" and "single row" of the same SQL must not
+    /// share a result), hashed with <paramref name="hash"/> (a test seam to force collisions).
+    /// </summary>
     [RequiresUnreferencedCode("Reads the public properties of the parameter object by reflection.")]
-    internal static QueryKey Create(string sql, object? parameters, Type resultType, string? scope, Func<byte[], UInt128> hash)
+    internal static QueryKey Create(string sql, object? parameters, Type resultType, string? scope, string? operation, Func<byte[], UInt128> hash)
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(resultType);
         var writer = new CanonicalKeyWriter();
         writer.WriteHeader(FormatVersion);
         writer.WriteString(scope);
+        writer.WriteString(operation);
         writer.WriteString(resultType.FullName ?? resultType.Name);
         writer.WriteString(resultType.Assembly.GetName().Name);
         writer.WriteString(sql);
@@ -86,6 +90,8 @@ public sealed class QueryKey : IEquatable<QueryKey>
         var canonical = writer.ToArray();
         return new QueryKey(canonical, hash(canonical), resultType);
     }
+
+    internal static UInt128 XxHash(byte[] canonical) => XxHash128.HashToUInt128(canonical);
 
     /// <summary>Whether <paramref name="canonical"/> is this key's canonical encoding.</summary>
     internal bool Matches(byte[] canonical) => ReferenceEquals(canonical, _canonical) || canonical.AsSpan().SequenceEqual(_canonical);

@@ -80,8 +80,8 @@ public sealed class QueryCacheTests
     public async Task Keys_whose_hashes_collide_never_see_each_others_results()
     {
         using var context = new QueryCacheTestContext();
-        var a = QueryKey.Create("SELECT 'a'", null, typeof(string), null, _ => UInt128.One);
-        var b = QueryKey.Create("SELECT 'b'", null, typeof(string), null, _ => UInt128.One);
+        var a = QueryKey.Create("SELECT 'a'", null, typeof(string), null, null, _ => UInt128.One);
+        var b = QueryKey.Create("SELECT 'b'", null, typeof(string), null, null, _ => UInt128.One);
         context.Cache.Set(a, "a");
 
         Assert.False(context.Cache.TryGet<string>(b, out _));
@@ -95,8 +95,8 @@ public sealed class QueryCacheTests
     public async Task Concurrent_callers_of_colliding_keys_do_not_share_a_factory_run()
     {
         using var context = new QueryCacheTestContext();
-        var a = QueryKey.Create("SELECT 'a'", null, typeof(string), null, _ => UInt128.One);
-        var b = QueryKey.Create("SELECT 'b'", null, typeof(string), null, _ => UInt128.One);
+        var a = QueryKey.Create("SELECT 'a'", null, typeof(string), null, null, _ => UInt128.One);
+        var b = QueryKey.Create("SELECT 'b'", null, typeof(string), null, null, _ => UInt128.One);
         var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var first = context.Cache.GetOrSetAsync(a, async _ => await release.Task, cancellationToken: _cancellation).AsTask();

@@ -130,8 +130,8 @@ public sealed class QueryKeyTests
     [Fact]
     public void Keys_with_equal_hashes_but_different_queries_are_not_equal()
     {
-        var a = QueryKey.Create("SELECT 1", null, typeof(int), null, _ => UInt128.One);
-        var b = QueryKey.Create("SELECT 2", null, typeof(int), null, _ => UInt128.One);
+        var a = QueryKey.Create("SELECT 1", null, typeof(int), null, null, _ => UInt128.One);
+        var b = QueryKey.Create("SELECT 2", null, typeof(int), null, null, _ => UInt128.One);
 
         Assert.Equal(a.Id, b.Id);
         Assert.NotEqual(a, b);
