@@ -5,6 +5,7 @@ using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Core.Tests.Caching;
 
+[Collection(QueryCacheMeasurementCollection.Name)]
 public sealed class QueryCacheDiagnosticsTests
 {
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;

@@ -5,6 +5,7 @@ using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Core.Tests.Caching;
 
+[Collection(QueryCacheMeasurementCollection.Name)]
 public sealed class QueryCacheFailSafeTests
 {
     private static readonly QueryCacheEntryOptions FailSafe = new() { Duration = TimeSpan.FromMinutes(1), FailSafeWindow = TimeSpan.FromMinutes(10) };
