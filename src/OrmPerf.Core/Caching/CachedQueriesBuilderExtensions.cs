@@ -19,7 +19,10 @@ public static class CachedQueriesBuilderExtensions
     /// <param name="lifetime">The lifetime of <typeparamref name="TService"/> (and of the implementation it wraps). Default: scoped.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException"><typeparamref name="TService"/> is not an interface.</exception>
-    /// <remarks>The proxy is a <see cref="System.Reflection.DispatchProxy"/>: it does not work under Native AOT.</remarks>
+    /// <remarks>
+    /// The proxy is a <see cref="System.Reflection.DispatchProxy"/>: it does not work under Native AOT. Call while configuring
+    /// services (not thread-safe, like <see cref="IServiceCollection"/>).
+    /// </remarks>
     [RequiresDynamicCode("DispatchProxy emits the proxy type at run time.")]
     [RequiresUnreferencedCode("The implementation is created by reflection.")]
     public static IOrmPerfBuilder AddCachedQueries<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService, TImplementation>(

@@ -5,6 +5,7 @@ namespace OrmPerf.Caching;
 /// <see cref="IQueryCache"/>, keyed by the method and its arguments. The method must return <see cref="Task{TResult}"/>
 /// or <see cref="ValueTask{TResult}"/>; a <see cref="CancellationToken"/> argument is not part of the key.
 /// </summary>
+/// <remarks>Read once per method when first called; set its properties only in the attribute declaration.</remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = true, AllowMultiple = false)]
 public sealed class CachedQueryAttribute : Attribute
 {

@@ -5,6 +5,7 @@ namespace OrmPerf.Caching;
 /// succeeds (not when it throws). The method must return <see cref="Task"/>, <see cref="Task{TResult}"/>,
 /// <see cref="ValueTask"/> or <see cref="ValueTask{TResult}"/>.
 /// </summary>
+/// <remarks>Read once per method when first called; set its properties only in the attribute declaration.</remarks>
 [AttributeUsage(AttributeTargets.Method, Inherited = true, AllowMultiple = false)]
 public sealed class InvalidatesCacheAttribute : Attribute
 {

@@ -15,7 +15,10 @@ public static class QueryCacheBuilderExtensions
     /// <param name="builder">The builder from <c>AddOrmPerf</c>.</param>
     /// <param name="configure">Adjusts the options; <see langword="null"/> keeps the defaults.</param>
     /// <returns>The same builder.</returns>
-    /// <remarks>The options are validated when the host starts (<c>ValidateOnStart</c>) and when the cache is built.</remarks>
+    /// <remarks>
+    /// The options are validated when the host starts (<c>ValidateOnStart</c>) and when the cache is built. Call while
+    /// configuring services (not thread-safe, like <see cref="IServiceCollection"/>); calling it again keeps the first cache.
+    /// </remarks>
     public static IOrmPerfBuilder AddQueryCache(this IOrmPerfBuilder builder, Action<QueryCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
