@@ -29,16 +29,20 @@ public interface IQueryCache
     /// <returns>Whether a fresh, valid result was found.</returns>
     bool TryGet<T>(QueryKey key, out T value);
 
-    /// <summary>Stores a result, replacing any cached one.</summary>
+    /// <summary>Stores a result, replacing any cached one (in the second level too, if there is one).</summary>
     /// <typeparam name="T">The result type; must be <see cref="QueryKey.ResultType"/>.</typeparam>
     /// <param name="key">The query's key.</param>
     /// <param name="value">The result.</param>
     /// <param name="options">Lifetime and tags; <see langword="null"/> for the configured default.</param>
-    void Set<T>(QueryKey key, T value, QueryCacheEntryOptions? options = null);
+    /// <param name="cancellationToken">Cancels the write to a second-level store.</param>
+    /// <returns>A task that completes when the result is stored.</returns>
+    ValueTask SetAsync<T>(QueryKey key, T value, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Removes the result of one query.</summary>
+    /// <summary>Removes the result of one query (from the second level too, if there is one).</summary>
     /// <param name="key">The query's key.</param>
-    void Remove(QueryKey key);
+    /// <param name="cancellationToken">Cancels the removal from a second-level store.</param>
+    /// <returns>A task that completes when the result is gone.</returns>
+    ValueTask RemoveAsync(QueryKey key, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Invalidates every result tagged with one of <paramref name="tags"/>, including results being computed right now

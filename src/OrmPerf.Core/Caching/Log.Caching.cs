@@ -7,4 +7,7 @@ internal static partial class Log
 {
     [LoggerMessage(100, LogLevel.Warning, "Query cache serves the expired result of {Key} (stale until {StaleUntil:O}) because refreshing it failed")]
     public static partial void StaleResultServed(ILogger logger, string key, DateTimeOffset staleUntil, Exception exception);
+
+    [LoggerMessage(101, LogLevel.Warning, "Query cache could not {Operation} {Key} in the second-level store; the in-memory cache goes on alone")]
+    public static partial void SecondLevelFailed(ILogger logger, string operation, string key, Exception exception);
 }

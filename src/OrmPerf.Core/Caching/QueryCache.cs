@@ -9,14 +9,17 @@ using OrmPerf.Diagnostics;
 namespace OrmPerf.Caching;
 
 /// <summary>
-/// The in-memory (L1) <see cref="IQueryCache"/>: a size-limited <see cref="MemoryCache"/> with stampede protection,
-/// tag generations against stale writes, and fail-safe.
+/// The <see cref="IQueryCache"/>: a size-limited <see cref="MemoryCache"/> (L1) with stampede protection, tag
+/// generations against stale writes, and fail-safe; with an optional <see cref="IQueryCacheStore"/> as second level (L2),
+/// read on an L1 miss before the factory runs and written after it.
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe; register one instance per process (<c>AddQueryCache</c> registers it as a singleton).</para>
 /// <para>A fresh hit allocates nothing: the entry is looked up by <see cref="QueryKey.Id"/>, its canonical key compared,
 /// its tag generations checked and its value returned in a completed <see cref="ValueTask{TResult}"/>.</para>
-/// <para>An invalidated entry is never served, not even by fail-safe: invalidation means the data changed.</para>
+/// <para>An invalidated entry is never served, not even by fail-safe: invalidation means the data changed. An L2 entry
+/// is not used if one of its tags was invalidated in this process at or after the entry was created; spreading
+/// invalidations between processes is the L2 package's job.</para>
 /// </remarks>
 public sealed class QueryCache : IQueryCache, IDisposable
 {
@@ -27,12 +30,15 @@ public sealed class QueryCache : IQueryCache, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly KeyValuePair<string, object?> _nameTag;
+    private readonly QueryCacheSecondLevel? _secondLevel;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="options">The validated settings.</param>
     /// <param name="timeProvider">The clock for expiry and fail-safe.</param>
-    /// <param name="logger">Receives fail-safe warnings; <see langword="null"/> for none.</param>
-    public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null)
+    /// <param name="logger">Receives fail-safe and second-level warnings; <see langword="null"/> for none.</param>
+    /// <param name="store">The second level; <see langword="null"/> for memory only.</param>
+    /// <exception cref="InvalidOperationException">A store is given but <see cref="QueryCacheOptions.SerializerOptions"/> has no type resolver.</exception>
+    public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null, IQueryCacheStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -48,6 +54,13 @@ public sealed class QueryCache : IQueryCache, IDisposable
         _nameTag = new KeyValuePair<string, object?>("ormperf.cache.name", settings.Name);
         _time = timeProvider;
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        if (store is not null)
+        {
+            var serializerOptions = settings.SerializerOptions?.TypeInfoResolver is not null ? settings.SerializerOptions : throw new InvalidOperationException(
+                "A second-level query-cache store is registered, but QueryCacheOptions.SerializerOptions has no TypeInfoResolver; " +
+                "set it to options with a source-generated JsonSerializerContext or a DefaultJsonTypeInfoResolver.");
+            _secondLevel = new QueryCacheSecondLevel(store, serializerOptions, _logger);
+        }
     }
 
     /// <inheritdoc/>
@@ -87,29 +100,32 @@ public sealed class QueryCache : IQueryCache, IDisposable
     }
 
     /// <inheritdoc/>
-    public void Set<T>(QueryKey key, T value, QueryCacheEntryOptions? options = null)
+    public ValueTask SetAsync<T>(QueryKey key, T value, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
     {
         CheckResultType<T>(key);
         options ??= _defaults;
         options.Validate();
-        Store(key, value, options, _generations.Snapshot(options.Tags));
+        var entry = Store(key, value, Lifetime(options), options, _generations.Snapshot(options.Tags));
+        return WriteSecondLevelAsync(key, value, entry, cancellationToken);
     }
 
     /// <inheritdoc/>
-    public void Remove(QueryKey key)
+    public ValueTask RemoveAsync(QueryKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
         _memory.Remove(key.Id);
+        return _secondLevel?.RemoveAsync(key, cancellationToken) ?? ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
     public ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tags);
+        var now = _time.GetUtcNow();
         foreach (var tag in tags)
         {
             ArgumentNullException.ThrowIfNull(tag, nameof(tags));
-            _generations.Invalidate(tag);
+            _generations.Invalidate(tag, now);
             QueryCacheMetrics.Invalidations.Add(1, _nameTag);
         }
 
@@ -197,18 +213,23 @@ public sealed class QueryCache : IQueryCache, IDisposable
         using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.cache.miss");
         activity?.SetTag("ormperf.cache.key", key.Id);
         var started = Stopwatch.GetTimestamp();
-        QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
         try
         {
-            var value = await factory(flight.FactoryToken).ConfigureAwait(false);
-            QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
-            if (_generations.IsCurrent(flight.Tags, flight.Generations))
+            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, flight.FactoryToken).ConfigureAwait(false) is { } shared
+                && _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt))
             {
-                Store(key, value, options, flight.Generations);
+                Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
+                return;
             }
 
-            _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
-            flight.Complete(value);
+            QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
+            var value = await factory(flight.FactoryToken).ConfigureAwait(false);
+            QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
+            var entry = Finish(key, flight, value, Lifetime(options), options);
+            if (entry is not null)
+            {
+                await WriteSecondLevelAsync(key, value, entry, CancellationToken.None).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {
@@ -229,17 +250,41 @@ public sealed class QueryCache : IQueryCache, IDisposable
         }
     }
 
-    private void Store<T>(QueryKey key, T value, QueryCacheEntryOptions options, long[] generations)
+    /// <summary>Stores the value unless an invalidation happened since the flight started, then releases the waiters.</summary>
+    private QueryCacheEntry? Finish<T>(QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options)
+    {
+        var entry = _generations.IsCurrent(flight.Tags, flight.Generations) ? Store(key, value, lifetime, options, flight.Generations) : null;
+        _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
+        flight.Complete(value);
+        return entry;
+    }
+
+    private (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) Lifetime(QueryCacheEntryOptions options)
     {
         var now = _time.GetUtcNow();
         var duration = options.Jitter > TimeSpan.Zero
             ? options.Duration + TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * options.Jitter.Ticks))
             : options.Duration;
-        var entry = new QueryCacheEntry(key.CanonicalArray, value, now + duration, now + duration + options.FailSafeWindow, options.Tags, generations);
-        _memory.Set(key.Id, entry, new MemoryCacheEntryOptions
+        return (now, now + duration, now + duration + options.FailSafeWindow);
+    }
+
+    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations)
+    {
+        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, options.Tags, generations);
+        var remaining = lifetime.StaleUntil - _time.GetUtcNow();
+        if (remaining > TimeSpan.Zero)
         {
-            Size = options.Size,
-            AbsoluteExpirationRelativeToNow = duration + options.FailSafeWindow,
-        });
+            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = options.Size, AbsoluteExpirationRelativeToNow = remaining });
+        }
+
+        return entry;
+    }
+
+    private ValueTask WriteSecondLevelAsync<T>(QueryKey key, T value, QueryCacheEntry entry, CancellationToken cancellationToken)
+    {
+        var timeToLive = entry.StaleUntil - _time.GetUtcNow();
+        return _secondLevel is null || timeToLive <= TimeSpan.Zero
+            ? ValueTask.CompletedTask
+            : _secondLevel.WriteAsync(key, new QueryCacheEnvelopeEntry<T>(value, entry.CreatedAt, entry.FreshUntil, entry.StaleUntil, entry.Tags), timeToLive, cancellationToken);
     }
 }

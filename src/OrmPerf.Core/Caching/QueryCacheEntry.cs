@@ -5,11 +5,13 @@ namespace OrmPerf.Caching;
 /// freshness and fail-safe deadlines, and the tag generations it was computed under. Immutable; thread-safe.
 /// </summary>
 internal sealed class QueryCacheEntry(
-    byte[] canonicalKey, object? value, DateTimeOffset freshUntil, DateTimeOffset staleUntil, IReadOnlyList<string> tags, long[] generations)
+    byte[] canonicalKey, object? value, DateTimeOffset createdAt, DateTimeOffset freshUntil, DateTimeOffset staleUntil, IReadOnlyList<string> tags, long[] generations)
 {
     public byte[] CanonicalKey { get; } = canonicalKey;
 
     public object? Value { get; } = value;
+
+    public DateTimeOffset CreatedAt { get; } = createdAt;
 
     public DateTimeOffset FreshUntil { get; } = freshUntil;
 

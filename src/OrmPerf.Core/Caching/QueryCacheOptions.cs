@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace OrmPerf.Caching;
 
 /// <summary>Settings of the query cache, validated when added (<c>AddQueryCache</c>) and at start.</summary>
@@ -14,4 +16,12 @@ public sealed class QueryCacheOptions
 
     /// <summary>The entry options of calls that pass none. Default: one minute, no jitter, no fail-safe, size 1.</summary>
     public QueryCacheEntryOptions DefaultEntryOptions { get; set; } = new();
+
+    /// <summary>
+    /// How results are serialized for a second-level store (<see cref="IQueryCacheStore"/>); required, with a
+    /// <see cref="JsonSerializerOptions.TypeInfoResolver"/>, when a store is used. Use a source-generated
+    /// <c>JsonSerializerContext</c> in trimmed or AOT applications, or <c>DefaultJsonTypeInfoResolver</c> otherwise.
+    /// Default: none.
+    /// </summary>
+    public JsonSerializerOptions? SerializerOptions { get; set; }
 }

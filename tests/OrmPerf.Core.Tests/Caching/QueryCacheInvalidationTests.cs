@@ -14,8 +14,8 @@ public sealed class QueryCacheInvalidationTests
         using var context = new QueryCacheTestContext();
         var tagged = QueryKey.Create<int>("SELECT 1");
         var other = QueryKey.Create<int>("SELECT 2");
-        context.Cache.Set(tagged, 1, new QueryCacheEntryOptions { Tags = ["user:7"] });
-        context.Cache.Set(other, 2, new QueryCacheEntryOptions { Tags = ["user:8"] });
+        await context.Cache.SetAsync(tagged, 1, new QueryCacheEntryOptions { Tags = ["user:7"] }, cancellationToken: _cancellation);
+        await context.Cache.SetAsync(other, 2, new QueryCacheEntryOptions { Tags = ["user:8"] }, cancellationToken: _cancellation);
 
         await context.Cache.InvalidateTagsAsync(["user:7"], _cancellation);
 
@@ -32,7 +32,7 @@ public sealed class QueryCacheInvalidationTests
         var unknown = QueryKey.Create<int>("SELECT count_orders()");
         foreach (var key in new[] { orders, customers, unknown })
         {
-            context.Cache.Set(key, 1, new QueryCacheEntryOptions { Tags = SqlTableParser.TableTags(Sql(key)) });
+            await context.Cache.SetAsync(key, 1, new QueryCacheEntryOptions { Tags = SqlTableParser.TableTags(Sql(key)) }, cancellationToken: _cancellation);
         }
 
         await context.Cache.InvalidateTablesAsync(["ORDERS"], _cancellation);

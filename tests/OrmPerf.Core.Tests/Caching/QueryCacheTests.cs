@@ -27,7 +27,7 @@ public sealed class QueryCacheTests
     {
         using var context = new QueryCacheTestContext(new QueryCacheEntryOptions { Duration = TimeSpan.FromSeconds(10) });
         var key = QueryKey.Create<int>("SELECT 1");
-        context.Cache.Set(key, 1);
+        await context.Cache.SetAsync(key, 1, cancellationToken: _cancellation);
 
         context.Time.Advance(TimeSpan.FromSeconds(9));
         Assert.True(context.Cache.TryGet<int>(key, out _));
@@ -41,7 +41,11 @@ public sealed class QueryCacheTests
         using var context = new QueryCacheTestContext();
         var options = new QueryCacheEntryOptions { Duration = TimeSpan.FromSeconds(10), Jitter = TimeSpan.FromSeconds(5) };
         var keys = Enumerable.Range(0, 50).Select(i => QueryKey.Create<int>("SELECT @i", new { i })).ToList();
-        keys.ForEach(k => context.Cache.Set(k, 1, options));
+        foreach (var key in keys)
+        {
+            await context.Cache.SetAsync(key, 1, options, _cancellation);
+        }
+
 
         context.Time.Advance(TimeSpan.FromSeconds(9.999));
         Assert.All(keys, k => Assert.True(context.Cache.TryGet<int>(k, out _)));
@@ -57,9 +61,9 @@ public sealed class QueryCacheTests
     {
         using var context = new QueryCacheTestContext();
         var key = QueryKey.Create<int>("SELECT 1");
-        context.Cache.Set(key, 1);
+        await context.Cache.SetAsync(key, 1, cancellationToken: _cancellation);
 
-        context.Cache.Remove(key);
+        await context.Cache.RemoveAsync(key, _cancellation);
 
         Assert.False(context.Cache.TryGet<int>(key, out _));
     }
@@ -70,7 +74,7 @@ public sealed class QueryCacheTests
         using var context = new QueryCacheTestContext();
         var key = QueryKey.Create<int>("SELECT 1");
 
-        var error = Assert.Throws<ArgumentException>(() => context.Cache.Set(key, "one"));
+        var error = Assert.Throws<ArgumentException>(() => { _ = context.Cache.SetAsync(key, "one", cancellationToken: _cancellation); });
 
         Assert.Contains("System.Int32", error.Message);
         Assert.Contains("System.String", error.Message);
@@ -82,7 +86,7 @@ public sealed class QueryCacheTests
         using var context = new QueryCacheTestContext();
         var a = QueryKey.Create("SELECT 'a'", null, typeof(string), null, null, _ => UInt128.One);
         var b = QueryKey.Create("SELECT 'b'", null, typeof(string), null, null, _ => UInt128.One);
-        context.Cache.Set(a, "a");
+        await context.Cache.SetAsync(a, "a", cancellationToken: _cancellation);
 
         Assert.False(context.Cache.TryGet<string>(b, out _));
         var valueOfB = await context.Cache.GetOrSetAsync(b, _ => new ValueTask<string>("b"), cancellationToken: _cancellation);
