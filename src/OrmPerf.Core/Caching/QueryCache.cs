@@ -241,6 +241,7 @@ public sealed class QueryCache : IQueryCache, IDisposable
             {
                 Log.StaleResultServed(_logger, key.Id, stale.StaleUntil, e);
                 QueryCacheMetrics.StaleServed.Add(1, _nameTag);
+                ThrottleRetries(key, stale, options);
                 flight.Complete((T)stale.Value!);
             }
             else
@@ -268,13 +269,29 @@ public sealed class QueryCache : IQueryCache, IDisposable
         return (now, now + duration, now + duration + options.FailSafeWindow);
     }
 
-    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations)
+    /// <summary>
+    /// Serves the stale entry as fresh for <see cref="QueryCacheEntryOptions.FailSafeThrottle"/>, so a database that is
+    /// down is retried once per throttle period instead of by every request (each waiting for its timeout).
+    /// </summary>
+    private void ThrottleRetries(QueryKey key, QueryCacheEntry stale, QueryCacheEntryOptions options)
     {
-        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, options.Tags, generations);
+        var retryAt = _time.GetUtcNow() + options.FailSafeThrottle;
+        if (options.FailSafeThrottle > TimeSpan.Zero)
+        {
+            Store(key, stale.Value, (stale.CreatedAt, retryAt < stale.StaleUntil ? retryAt : stale.StaleUntil, stale.StaleUntil), stale.Tags, options.Size, stale.Generations);
+        }
+    }
+
+    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations) =>
+        Store(key, value, lifetime, options.Tags, options.Size, generations);
+
+    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations)
+    {
+        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations);
         var remaining = lifetime.StaleUntil - _time.GetUtcNow();
         if (remaining > TimeSpan.Zero)
         {
-            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = options.Size, AbsoluteExpirationRelativeToNow = remaining });
+            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = size, AbsoluteExpirationRelativeToNow = remaining });
         }
 
         return entry;

@@ -20,6 +20,13 @@ public sealed record QueryCacheEntryOptions
     /// </summary>
     public TimeSpan FailSafeWindow { get; init; }
 
+    /// <summary>
+    /// After the factory failed and a stale result was served, how long that result is served as if fresh before the
+    /// factory is tried again (one retry per period instead of every request waiting for a database that is down).
+    /// Zero retries on every request. Default: 30 seconds.
+    /// </summary>
+    public TimeSpan FailSafeThrottle { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The entry's share of the in-memory cache's size limit. Default: 1.</summary>
     public long Size { get; init; } = 1;
 
@@ -46,6 +53,11 @@ public sealed record QueryCacheEntryOptions
         if (FailSafeWindow < TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(FailSafeWindow), FailSafeWindow, "The fail-safe window must be zero or positive.");
+        }
+
+        if (FailSafeThrottle < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(FailSafeThrottle), FailSafeThrottle, "The fail-safe throttle must be zero or positive.");
         }
 
         if (Size <= 0)

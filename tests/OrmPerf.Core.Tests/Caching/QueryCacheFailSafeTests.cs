@@ -69,4 +69,31 @@ public sealed class QueryCacheFailSafeTests
         Assert.False(context.Cache.TryGet<string>(key, out _));
         Assert.Equal("fresh", await context.Cache.GetOrSetAsync(key, _ => new ValueTask<string>("fresh"), FailSafe, _cancellation));
     }
+
+    [Fact]
+    public async Task After_serving_a_stale_result_the_factory_is_retried_once_per_throttle_period()
+    {
+        using var context = new QueryCacheTestContext();
+        var key = QueryKey.Create<string>("SELECT 1");
+        var throttled = FailSafe with { FailSafeThrottle = TimeSpan.FromSeconds(30) };
+        await context.Cache.GetOrSetAsync(key, _ => new ValueTask<string>("cached"), throttled, _cancellation);
+        context.Time.Advance(TimeSpan.FromMinutes(2));
+        var runs = 0;
+        Func<CancellationToken, ValueTask<string>> failing = _ =>
+        {
+            runs++;
+            throw new TimeoutException("database down");
+        };
+
+        await context.Cache.GetOrSetAsync(key, failing, throttled, _cancellation);
+        context.Time.Advance(TimeSpan.FromSeconds(29));
+        var duringThrottle = await context.Cache.GetOrSetAsync(key, failing, throttled, _cancellation);
+        Assert.Equal(1, runs);
+        context.Time.Advance(TimeSpan.FromSeconds(1));
+        var afterThrottle = await context.Cache.GetOrSetAsync(key, failing, throttled, _cancellation);
+
+        Assert.Equal("cached", duringThrottle);
+        Assert.Equal("cached", afterThrottle);
+        Assert.Equal(2, runs);
+    }
 }
