@@ -13,6 +13,8 @@ namespace OrmPerf.Caching;
 /// <para>Prefer the <see cref="DbDataSource"/> overloads: a hit never touches the connection pool, and the one factory run
 /// that concurrent callers share opens its own connection. The <see cref="DbConnection"/> overloads run the shared query
 /// on the first caller's connection, which must therefore stay open until that call returns.</para>
+/// <para>Each call builds its <see cref="QueryKey"/> from the SQL and parameters (a few small allocations); the cache
+/// lookup itself allocates nothing on a hit.</para>
 /// <para>Thread-safe as far as the cache is; a <see cref="DbConnection"/> itself is not.</para>
 /// </remarks>
 public static class QueryCacheDapperExtensions
@@ -78,6 +80,15 @@ public static class QueryCacheDapperExtensions
     {
         ArgumentNullException.ThrowIfNull(connection);
         return CachedAsync(cache, sql, param, options, scope, "first-or-default", command => FirstOrDefaultAsync<T>(connection, command), cancellationToken);
+    }
+
+    /// <summary>Runs <paramref name="sql"/> through the cache on <paramref name="connection"/>, returning the only row or <see langword="default"/>; more than one row throws.</summary>
+    /// <inheritdoc cref="QueryCachedAsync{T}(DbConnection, IQueryCache, string, object?, QueryCacheEntryOptions?, string?, CancellationToken)"/>
+    [RequiresUnreferencedCode(ReflectionWarning)]
+    public static ValueTask<T?> QuerySingleOrDefaultCachedAsync<T>(this DbConnection connection, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        return CachedAsync(cache, sql, param, options, scope, "single-or-default", command => SingleOrDefaultAsync<T>(connection, command), cancellationToken);
     }
 
     [RequiresUnreferencedCode(ReflectionWarning)]

@@ -44,8 +44,11 @@ public sealed class QueryCacheDapperTests(TestServers servers)
         var open = await connection.QueryCachedAsync<Order>(cache, OpenOrders, new { statuses = new[] { "open" } }, cancellationToken: _cancellation);
         var openOrShipped = await connection.QueryCachedAsync<Order>(cache, OpenOrders, new { statuses = new[] { "open", "shipped" } }, cancellationToken: _cancellation);
 
+        var single = await connection.QuerySingleOrDefaultCachedAsync<Order>(cache, OpenOrders, new { statuses = new[] { "shipped" } }, cancellationToken: _cancellation);
+
         Assert.Equal([1], open.Select(o => o.Id));
         Assert.Equal([1, 2], openOrShipped.Select(o => o.Id));
+        Assert.Equal(new Order(2, "shipped"), single);
     }
 
     [Fact]
