@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrmPerf.Diagnostics;
+
+namespace OrmPerf.Caching;
+
+/// <summary>
+/// The <see cref="IQueryCache"/>: a size-limited <see cref="MemoryCache"/> (L1) with stampede protection, tag
+/// generations against stale writes, and fail-safe; with an optional <see cref="IQueryCacheStore"/> as second level (L2),
+/// read on an L1 miss before the factory runs and written after it.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe; register one instance per process (<c>AddQueryCache</c> registers it as a singleton).</para>
+/// <para>A fresh hit allocates nothing: the entry is looked up by <see cref="QueryKey.Id"/>, its canonical key compared,
+/// its tag generations checked and its value returned in a completed <see cref="ValueTask{TResult}"/>.</para>
+/// <para>An invalidated entry is never served, not even by fail-safe: invalidation means the data changed. An L2 entry
+/// is not used if one of its tags was invalidated in this process at or after the entry was created; spreading
+/// invalidations between processes is the L2 package's job.</para>
+/// </remarks>
+public sealed class QueryCache : IQueryCache, IDisposable
+{
+    private readonly MemoryCache _memory;
+    private readonly TagGenerations _generations = new();
+    private readonly ConcurrentDictionary<QueryKey, object> _flights = new();
+    private readonly QueryCacheEntryOptions _defaults;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly KeyValuePair<string, object?> _nameTag;
+    private readonly QueryCacheSecondLevel? _secondLevel;
+
+    /// <summary>Creates a cache.</summary>
+    /// <param name="options">The validated settings.</param>
+    /// <param name="timeProvider">The clock for expiry and fail-safe.</param>
+    /// <param name="logger">Receives fail-safe and second-level warnings; <see langword="null"/> for none.</param>
+    /// <param name="store">The second level; <see langword="null"/> for memory only.</param>
+    /// <exception cref="InvalidOperationException">A store is given but <see cref="QueryCacheOptions.SerializerOptions"/> has no type resolver.</exception>
+    public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null, IQueryCacheStore? store = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        var settings = options.Value;
+        var validation = new QueryCacheOptionsValidator().Validate(null, settings);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(nameof(QueryCacheOptions), typeof(QueryCacheOptions), validation.Failures);
+        }
+
+        _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.SizeLimit });
+        _defaults = settings.DefaultEntryOptions;
+        _nameTag = new KeyValuePair<string, object?>("ormperf.cache.name", settings.Name);
+        _time = timeProvider;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        if (store is not null)
+        {
+            var serializerOptions = settings.SerializerOptions?.TypeInfoResolver is not null ? settings.SerializerOptions : throw new InvalidOperationException(
+                "A second-level query-cache store is registered, but QueryCacheOptions.SerializerOptions has no TypeInfoResolver; " +
+                "set it to options with a source-generated JsonSerializerContext or a DefaultJsonTypeInfoResolver.");
+            _secondLevel = new QueryCacheSecondLevel(store, serializerOptions, _logger);
+        }
+    }
+
+    /// <inheritdoc/>
+    public QueryCacheEntryOptions DefaultEntryOptions => _defaults;
+
+    /// <inheritdoc/>
+    public ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CheckResultType<T>(key);
+        ArgumentNullException.ThrowIfNull(factory);
+        var entry = Find(key, out var fresh);
+        if (fresh)
+        {
+            QueryCacheMetrics.Hits.Add(1, _nameTag);
+            return new ValueTask<T>((T)entry!.Value!);
+        }
+
+        QueryCacheMetrics.Misses.Add(1, _nameTag);
+        return RunOrJoinAsync(key, factory, options ?? _defaults, entry, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGet<T>(QueryKey key, out T value)
+    {
+        CheckResultType<T>(key);
+        var entry = Find(key, out var fresh);
+        if (fresh)
+        {
+            QueryCacheMetrics.Hits.Add(1, _nameTag);
+            value = (T)entry!.Value!;
+            return true;
+        }
+
+        QueryCacheMetrics.Misses.Add(1, _nameTag);
+        value = default!;
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask SetAsync<T>(QueryKey key, T value, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        CheckResultType<T>(key);
+        options ??= _defaults;
+        options.Validate();
+        var entry = Store(key, value, Lifetime(options), options, _generations.Snapshot(options.Tags));
+        return WriteSecondLevelAsync(key, value, entry, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask RemoveAsync(QueryKey key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _memory.Remove(key.Id);
+        return _secondLevel?.RemoveAsync(key, cancellationToken) ?? ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var now = _time.GetUtcNow();
+        foreach (var tag in tags)
+        {
+            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
+            _generations.Invalidate(tag, now);
+            QueryCacheMetrics.Invalidations.Add(1, _nameTag);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask InvalidateTablesAsync(IEnumerable<string> tables, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        return InvalidateTagsAsync(tables.Select(QueryCacheTags.ForTable).Append(QueryCacheTags.AnyTable).ToList(), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _memory.Dispose();
+
+    private static void CheckResultType<T>(QueryKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.ResultType != typeof(T))
+        {
+            throw new ArgumentException($"The key {key.Id} was built for results of type '{key.ResultType}', not '{typeof(T)}'.", nameof(key));
+        }
+    }
+
+    /// <summary>The entry usable for <paramref name="key"/>: fresh, or expired but within its fail-safe window.</summary>
+    private QueryCacheEntry? Find(QueryKey key, out bool fresh)
+    {
+        fresh = false;
+        if (!_memory.TryGetValue(key.Id, out var found) || found is not QueryCacheEntry entry
+            || !key.Matches(entry.CanonicalKey) || !_generations.IsCurrent(entry.Tags, entry.Generations))
+        {
+            return null;
+        }
+
+        var now = _time.GetUtcNow();
+        fresh = now < entry.FreshUntil;
+        return fresh || now < entry.StaleUntil ? entry : null;
+    }
+
+    private ValueTask<T> RunOrJoinAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_flights.TryGetValue(key, out var existing))
+            {
+                var running = (QueryCacheFlight<T>)existing;
+                if (_generations.IsCurrent(running.Tags, running.Generations) && running.TryJoin())
+                {
+                    return running.WaitAsync(cancellationToken);
+                }
+
+                // The running factory started before an invalidation (or was abandoned): its result is not for us.
+                var replacement = NewFlight<T>(options);
+                if (_flights.TryUpdate(key, replacement, existing))
+                {
+                    return StartAsync(key, replacement, factory, options, stale, cancellationToken);
+                }
+            }
+            else
+            {
+                var flight = NewFlight<T>(options);
+                if (_flights.TryAdd(key, flight))
+                {
+                    return StartAsync(key, flight, factory, options, stale, cancellationToken);
+                }
+            }
+        }
+    }
+
+    private QueryCacheFlight<T> NewFlight<T>(QueryCacheEntryOptions options)
+    {
+        options.Validate();
+        return new QueryCacheFlight<T>(options.Tags, _generations.Snapshot(options.Tags));
+    }
+
+    private ValueTask<T> StartAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
+    {
+        _ = RunFactoryAsync(key, flight, factory, options, stale);
+        return flight.WaitAsync(cancellationToken);
+    }
+
+    private async Task RunFactoryAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale)
+    {
+        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.cache.miss");
+        activity?.SetTag("ormperf.cache.key", key.Id);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, flight.FactoryToken).ConfigureAwait(false) is { } shared
+                && _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt))
+            {
+                Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
+                return;
+            }
+
+            QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
+            var value = await factory(flight.FactoryToken).ConfigureAwait(false);
+            QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
+            var entry = Finish(key, flight, value, Lifetime(options), options);
+            if (entry is not null)
+            {
+                await WriteSecondLevelAsync(key, value, entry, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
+            if (stale is not null && !flight.FactoryToken.IsCancellationRequested
+                && _time.GetUtcNow() < stale.StaleUntil && _generations.IsCurrent(stale.Tags, stale.Generations))
+            {
+                Log.StaleResultServed(_logger, key.Id, stale.StaleUntil, e);
+                QueryCacheMetrics.StaleServed.Add(1, _nameTag);
+                ThrottleRetries(key, stale, options);
+                flight.Complete((T)stale.Value!);
+            }
+            else
+            {
+                flight.Fail(e);
+            }
+        }
+    }
+
+    /// <summary>Stores the value unless an invalidation happened since the flight started, then releases the waiters.</summary>
+    private QueryCacheEntry? Finish<T>(QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options)
+    {
+        var entry = _generations.IsCurrent(flight.Tags, flight.Generations) ? Store(key, value, lifetime, options, flight.Generations) : null;
+        _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
+        flight.Complete(value);
+        return entry;
+    }
+
+    private (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) Lifetime(QueryCacheEntryOptions options)
+    {
+        var now = _time.GetUtcNow();
+        var duration = options.Jitter > TimeSpan.Zero
+            ? options.Duration + TimeSpan.FromTicks((long)(Random.Shared.NextDouble() * options.Jitter.Ticks))
+            : options.Duration;
+        return (now, now + duration, now + duration + options.FailSafeWindow);
+    }
+
+    /// <summary>
+    /// Serves the stale entry as fresh for <see cref="QueryCacheEntryOptions.FailSafeThrottle"/>, so a database that is
+    /// down is retried once per throttle period instead of by every request (each waiting for its timeout).
+    /// </summary>
+    private void ThrottleRetries(QueryKey key, QueryCacheEntry stale, QueryCacheEntryOptions options)
+    {
+        var retryAt = _time.GetUtcNow() + options.FailSafeThrottle;
+        if (options.FailSafeThrottle > TimeSpan.Zero)
+        {
+            Store(key, stale.Value, (stale.CreatedAt, retryAt < stale.StaleUntil ? retryAt : stale.StaleUntil, stale.StaleUntil), stale.Tags, options.Size, stale.Generations);
+        }
+    }
+
+    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations) =>
+        Store(key, value, lifetime, options.Tags, options.Size, generations);
+
+    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations)
+    {
+        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations);
+        var remaining = lifetime.StaleUntil - _time.GetUtcNow();
+        if (remaining > TimeSpan.Zero)
+        {
+            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = size, AbsoluteExpirationRelativeToNow = remaining });
+        }
+
+        return entry;
+    }
+
+    private ValueTask WriteSecondLevelAsync<T>(QueryKey key, T value, QueryCacheEntry entry, CancellationToken cancellationToken)
+    {
+        var timeToLive = entry.StaleUntil - _time.GetUtcNow();
+        return _secondLevel is null || timeToLive <= TimeSpan.Zero
+            ? ValueTask.CompletedTask
+            : _secondLevel.WriteAsync(key, new QueryCacheEnvelopeEntry<T>(value, entry.CreatedAt, entry.FreshUntil, entry.StaleUntil, entry.Tags), timeToLive, cancellationToken);
+    }
+}
