@@ -1,4 +1,5 @@
 using Npgsql;
+using OrmPerf.Sql;
 using Polly;
 
 namespace OrmPerf.Batching;
@@ -79,9 +80,9 @@ internal sealed class BatchCommitter<T>
             return "";
         }
 
-        var keys = string.Join(", ", map.KeyColumns.Select(SqlIdentifier.Quote));
+        var keys = string.Join(", ", map.KeyColumns.Select(SqlIdentifier.Escape));
         var updates = map.Columns.Where(c => !map.KeyColumns.Contains(c.Name))
-            .Select(c => $"{SqlIdentifier.Quote(c.Name)} = EXCLUDED.{SqlIdentifier.Quote(c.Name)}").ToList();
+            .Select(c => $"{SqlIdentifier.Escape(c.Name)} = EXCLUDED.{SqlIdentifier.Escape(c.Name)}").ToList();
         var action = mode == WriteMode.Upsert && updates.Count > 0 ? "DO UPDATE SET " + string.Join(", ", updates) : "DO NOTHING";
         return $" ON CONFLICT ({keys}) {action}";
     }

@@ -1,3 +1,5 @@
+using OrmPerf.Sql;
+
 namespace OrmPerf.Batching;
 
 /// <summary>
@@ -14,8 +16,8 @@ public sealed class TableMap<T>
         Table = table;
         Columns = columns;
         KeyColumns = keyColumns;
-        QualifiedName = SqlIdentifier.QuoteQualified(schema, table);
-        QuotedColumnList = string.Join(", ", columns.Select(c => SqlIdentifier.Quote(c.Name)));
+        QualifiedName = SqlIdentifier.EscapeQualified(schema, table);
+        QuotedColumnList = string.Join(", ", columns.Select(c => SqlIdentifier.Escape(c.Name)));
     }
 
     /// <summary>The table's schema, or null to follow the connection's search path.</summary>

@@ -55,6 +55,16 @@ internal static partial class SqlIdentifier
         return (schema, identifier);
     }
 
+    /// <summary>
+    /// Double-quotes any identifier, doubling quotes inside it. For names mapped onto an existing table (the batching
+    /// writer's), which PostgreSQL allows to hold any character; the mapping is then checked against the real table.
+    /// </summary>
+    public static string Escape(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Escapes a table name with <see cref="Escape"/>, qualified by its schema when one is given.</summary>
+    public static string EscapeQualified(string? schema, string name) =>
+        schema is null ? Escape(name) : Escape(schema) + "." + Escape(name);
+
     /// <summary>Quotes each of <paramref name="identifiers"/> and joins them with <c>", "</c>.</summary>
     public static string QuoteList(IEnumerable<string> identifiers, string? paramName = null) =>
         string.Join(", ", identifiers.Select(identifier => Quote(identifier, paramName)));
