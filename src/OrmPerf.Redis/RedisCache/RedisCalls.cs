@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
@@ -17,10 +18,10 @@ internal sealed class RedisCalls
     private readonly ResiliencePipeline _pipeline;
     private readonly ILogger _logger;
 
-    public RedisCalls(IConnectionMultiplexer multiplexer, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisCalls> logger)
+    public RedisCalls(IConnectionMultiplexer multiplexer, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisCalls>? logger = null)
     {
         Multiplexer = multiplexer;
-        _logger = logger;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         var settings = options.Value;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 using StackExchange.Redis;
@@ -24,10 +25,10 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     private readonly string _node = Guid.NewGuid().ToString("N");
     private IQueryCacheBackplaneReceiver? _receiver;
 
-    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheBackplane> logger)
+    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheBackplane>? logger = null)
     {
         _calls = calls;
-        _logger = logger;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _channel = RedisChannel.Literal(options.Value.KeyPrefix + "invalidations");
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 using StackExchange.Redis;
@@ -10,8 +11,9 @@ namespace OrmPerf.Redis;
 /// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries.
 /// </summary>
 /// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
-internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore> logger) : IQueryCacheStore
+internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
 
@@ -32,7 +34,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     {
         if (payload.Length > _maxPayloadBytes)
         {
-            RedisLog.PayloadTooLarge(logger, key, payload.Length, _maxPayloadBytes);
+            RedisLog.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
             RedisCacheDiagnostics.OversizeCounter.Add(1);
             return;
         }
