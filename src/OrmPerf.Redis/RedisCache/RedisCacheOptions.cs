@@ -19,6 +19,12 @@ public sealed class RedisCacheOptions
     /// <summary>How long one Redis call may take before it counts as failed (a miss, or a skipped write). Default: 50 ms.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How long a tag invalidation is remembered in Redis, so a node that missed the backplane message (or started
+    /// later) does not read an older entry from Redis; entries are kept in Redis for at most this long. Default: one day.
+    /// </summary>
+    public TimeSpan TagRetention { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How long the circuit breaker stops calling Redis once it opened, before probing it again. Default: 5 s.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 

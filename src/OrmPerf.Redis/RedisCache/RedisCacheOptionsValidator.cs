@@ -28,6 +28,11 @@ internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOp
             failures.Add($"RedisCacheOptions.OperationTimeout is {options.OperationTimeout}; expected a positive duration of at most a day.");
         }
 
+        if (options.TagRetention <= TimeSpan.Zero)
+        {
+            failures.Add($"RedisCacheOptions.TagRetention is {options.TagRetention}; expected a positive duration.");
+        }
+
         if (options.BreakDuration < TimeSpan.FromMilliseconds(500) || options.BreakDuration > TimeSpan.FromDays(1))
         {
             failures.Add($"RedisCacheOptions.BreakDuration is {options.BreakDuration}; expected between 500 ms and a day (Polly's range).");

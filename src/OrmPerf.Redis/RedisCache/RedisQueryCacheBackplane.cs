@@ -22,14 +22,20 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     private readonly RedisCalls _calls;
     private readonly ILogger _logger;
     private readonly RedisChannel _channel;
+    private readonly string _prefix;
+    private readonly TimeSpan _tagRetention;
+    private readonly TimeProvider _time;
     private readonly string _node = Guid.NewGuid().ToString("N");
     private IQueryCacheBackplaneReceiver? _receiver;
 
-    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheBackplane>? logger = null)
+    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisQueryCacheBackplane>? logger = null)
     {
         _calls = calls;
+        _time = timeProvider;
+        _prefix = options.Value.KeyPrefix;
+        _tagRetention = options.Value.TagRetention;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _channel = RedisChannel.Literal(options.Value.KeyPrefix + "invalidations");
+        _channel = RedisKeys.Channel(_prefix);
     }
 
     public void Attach(IQueryCacheBackplaneReceiver receiver)
@@ -53,8 +59,19 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     public ValueTask PublishRemovalAsync(string key, CancellationToken cancellationToken) =>
         PublishAsync(Message(writer => writer.WriteString("remove", key)), cancellationToken);
 
-    public ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
-        PublishAsync(Message(writer =>
+    /// <summary>Records the invalidation times in Redis first (for nodes that miss the message), then publishes.</summary>
+    public async ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var now = (RedisValue)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        var times = tags.Select(tag => new KeyValuePair<RedisKey, RedisValue>(RedisKeys.Tag(_prefix, tag), now)).ToArray();
+        await _calls.TryAsync("tags", (database, token) =>
+        {
+            var batch = database.CreateBatch();
+            var writes = times.Select(time => batch.StringSetAsync(time.Key, time.Value, _tagRetention)).ToArray();
+            batch.Execute();
+            return Task.WhenAll(writes).WaitAsync(token);
+        }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(Message(writer =>
         {
             writer.WriteStartArray("tags");
             foreach (var tag in tags)
@@ -63,7 +80,8 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
             }
 
             writer.WriteEndArray();
-        }), cancellationToken);
+        }), cancellationToken).ConfigureAwait(false);
+    }
 
     public void Dispose()
     {

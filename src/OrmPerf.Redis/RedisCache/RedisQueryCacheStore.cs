@@ -16,10 +16,11 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
+    private readonly TimeSpan _tagRetention = options.Value.TagRetention;
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
-        var redisKey = RedisKeyFor(key);
+        var redisKey = RedisKeys.Entry(_prefix, key);
         var (succeeded, value) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
         if (!succeeded)
         {
@@ -39,16 +40,24 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             return;
         }
 
-        var redisKey = RedisKeyFor(key);
-        await calls.TryAsync("set", (database, token) => database.StringSetAsync(redisKey, payload, timeToLive).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var redisKey = RedisKeys.Entry(_prefix, key);
+        // An entry must not outlive the invalidation times of its tags, or a node could read it after they expired.
+        var expiry = timeToLive < _tagRetention ? timeToLive : _tagRetention;
+        await calls.TryAsync("set", (database, token) => database.StringSetAsync(redisKey, payload, expiry).WaitAsync(token), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        var redisKey = RedisKeyFor(key);
+        var redisKey = RedisKeys.Entry(_prefix, key);
         await calls.TryAsync("remove", (database, token) => database.KeyDeleteAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The Redis key of a query-cache key: prefix, then <c>q:</c>, so entries never collide with the backplane's names.</summary>
-    internal RedisKey RedisKeyFor(string key) => _prefix + "q:" + key;
+    public async ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        var tagKeys = tags.Select(tag => RedisKeys.Tag(_prefix, tag)).ToArray();
+        var (succeeded, times) = await calls.TryAsync("tags", (database, token) => database.StringGetAsync(tagKeys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var created = createdAt.ToUnixTimeMilliseconds();
+        // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.
+        return !succeeded || times.Any(time => !time.IsNull && (long)time >= created);
+    }
 }
