@@ -12,4 +12,7 @@ public interface IQueryCacheBackplaneReceiver
     /// <summary>Invalidates <paramref name="tags"/> in this process, as <see cref="IQueryCache.InvalidateTagsAsync"/> does.</summary>
     /// <param name="tags">The tags.</param>
     void InvalidateTagsLocal(IReadOnlyList<string> tags);
+
+    /// <summary>Evicts every in-memory entry: the backplane was cut off and may have missed messages meanwhile.</summary>
+    void EvictAllLocal();
 }

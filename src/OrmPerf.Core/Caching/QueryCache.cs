@@ -144,6 +144,9 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     }
 
     /// <inheritdoc/>
+    public void EvictAllLocal() => _memory.Clear();
+
+    /// <inheritdoc/>
     public void InvalidateTagsLocal(IReadOnlyList<string> tags)
     {
         ArgumentNullException.ThrowIfNull(tags);

@@ -22,4 +22,7 @@ internal static partial class RedisLog
 
     [LoggerMessage(405, LogLevel.Warning, "Could not subscribe to the Redis backplane channel {Channel}; other nodes' invalidations are not received until Redis reconnects")]
     public static partial void SubscribeFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(406, LogLevel.Information, "Redis backplane channel {Channel} reconnected: the in-memory query cache is emptied, as messages may have been missed")]
+    public static partial void BackplaneReconnected(ILogger logger, string channel);
 }

@@ -14,7 +14,8 @@ namespace OrmPerf.Redis;
 /// </summary>
 /// <remarks>
 /// <para>Publishing fails open (see <see cref="RedisCalls"/>): a message that cannot be sent is dropped, so a node that
-/// was cut off may keep a stale entry until it expires. StackExchange.Redis subscribes again by itself after a reconnect.</para>
+/// was cut off cannot hear it: when its subscription comes back (StackExchange.Redis subscribes again by itself), it
+/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis.</para>
 /// <para>Thread-safe; messages are applied on StackExchange.Redis's threads.</para>
 /// </remarks>
 internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposable
@@ -46,6 +47,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
             throw new InvalidOperationException("This Redis backplane already serves a query cache; register one query cache per service provider.");
         }
 
+        _calls.Multiplexer.ConnectionRestored += OnConnectionRestored;
         try
         {
             _calls.Multiplexer.GetSubscriber().Subscribe(_channel, OnMessage);
@@ -85,6 +87,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
 
     public void Dispose()
     {
+        _calls.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         try
         {
             _calls.Multiplexer.GetSubscriber().Unsubscribe(_channel, OnMessage);
@@ -116,6 +119,16 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Messages published while the subscription was down are lost: drop what they might have invalidated.</summary>
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.ConnectionType == ConnectionType.Subscription && _receiver is { } receiver)
+        {
+            RedisLog.BackplaneReconnected(_logger, _channel.ToString());
+            receiver.EvictAllLocal();
+        }
     }
 
     private void OnMessage(RedisChannel channel, RedisValue message)

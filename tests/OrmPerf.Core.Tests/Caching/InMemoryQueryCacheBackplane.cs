@@ -13,6 +13,9 @@ internal sealed class InMemoryQueryCacheBackplane(List<InMemoryQueryCacheBackpla
         hub.Add(this);
     }
 
+    /// <summary>Tells this node it was cut off from the hub, as a backplane does when it reconnects.</summary>
+    public void Reconnect() => _receiver!.EvictAllLocal();
+
     public ValueTask PublishRemovalAsync(string key, CancellationToken cancellationToken)
     {
         foreach (var node in hub.Where(node => node != this))

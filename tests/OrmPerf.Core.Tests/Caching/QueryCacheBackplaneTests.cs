@@ -40,6 +40,20 @@ public sealed class QueryCacheBackplaneTests
         Assert.True(isolated.TryGet<int>(key, out _));
     }
 
+    [Fact]
+    public async Task A_node_whose_backplane_reconnects_drops_its_in_memory_entries()
+    {
+        var hub = new List<InMemoryQueryCacheBackplane>();
+        var backplane = new InMemoryQueryCacheBackplane(hub);
+        using var node = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System, backplane: backplane);
+        var key = QueryKey.Create<int>("SELECT 1");
+        await node.SetAsync(key, 1, cancellationToken: _cancellation);
+
+        backplane.Reconnect();
+
+        Assert.False(node.TryGet<int>(key, out _));
+    }
+
     private static QueryCache NewNode(List<InMemoryQueryCacheBackplane> hub) =>
         new(Options.Create(new QueryCacheOptions()), TimeProvider.System, backplane: new InMemoryQueryCacheBackplane(hub));
 }
