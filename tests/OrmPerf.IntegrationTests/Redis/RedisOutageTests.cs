@@ -10,8 +10,6 @@ namespace OrmPerf.IntegrationTests.Redis;
 [Collection(ServerFaultsCollection.Name)]
 public sealed class RedisOutageTests(TestServers servers)
 {
-    private const string ItemName = "SELECT name FROM items WHERE id = @id";
-
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;
     private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
 
@@ -51,7 +49,7 @@ public sealed class RedisOutageTests(TestServers servers)
                     var expected = $"v{round}-{id}";
                     await Record(failures, async () =>
                     {
-                        var name = await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemName, new { id }, cancellationToken: _cancellation);
+                        var name = await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id }, cancellationToken: _cancellation);
                         if (name != expected)
                         {
                             wrong.Add($"{name} instead of {expected}");
@@ -79,8 +77,7 @@ public sealed class RedisOutageTests(TestServers servers)
     [Fact]
     public async Task A_node_that_missed_an_invalidation_while_Redis_was_down_reads_fresh_data_once_it_reconnects()
     {
-        await using var schema = await servers.CreateSchemaAsync();
-        await schema.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'old');");
+        await using var schema = await ItemsTable.CreateAsync(servers);
         await using var nodeA = new RedisNode(schema.Primary, servers.Redis, _prefix);
         await using var nodeB = new RedisNode(schema.Primary, servers.Redis, _prefix);
         var entryOptions = new QueryCacheEntryOptions { Duration = TimeSpan.FromMinutes(10) };
@@ -111,7 +108,7 @@ public sealed class RedisOutageTests(TestServers servers)
         Assert.Equal("new", afterReconnect);
 
         ValueTask<string?> ReadOnAAsync() =>
-            nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemName, new { id = 1 }, entryOptions, cancellationToken: _cancellation);
+            nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, entryOptions, cancellationToken: _cancellation);
     }
 
     /// <summary>Writes through node A until node B reads the value from Redis (its factory would throw) and a direct GET sees it.</summary>

@@ -7,24 +7,21 @@ namespace OrmPerf.IntegrationTests.Redis;
 /// <summary>Two nodes sharing one real Redis (second level and backplane) and one real PostgreSQL.</summary>
 public sealed class RedisTwoNodeTests(TestServers servers)
 {
-    private const string ItemName = "SELECT name FROM items WHERE id = @id";
-
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;
     private readonly string _prefix = $"test:{Guid.NewGuid():N}:";
 
     [Fact]
     public async Task A_table_invalidated_on_node_B_is_read_fresh_by_node_A()
     {
-        await using var schema = await servers.CreateSchemaAsync();
-        await schema.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'old');");
+        await using var schema = await ItemsTable.CreateAsync(servers);
         await using var nodeA = new RedisNode(schema.Primary, servers.Redis, _prefix);
         await using var nodeB = new RedisNode(schema.Primary, servers.Redis, _prefix);
-        var before = await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemName, new { id = 1 }, cancellationToken: _cancellation);
+        var before = await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation);
 
         await schema.ExecuteAsync("UPDATE items SET name = 'new' WHERE id = 1");
         await nodeB.Cache.InvalidateTablesAsync(["items"], _cancellation);
 
-        var after = await PollAsync(() => nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemName, new { id = 1 }, cancellationToken: _cancellation), "new");
+        var after = await PollAsync(() => nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation), "new");
         Assert.Equal("old", before);
         Assert.Equal("new", after);
     }
@@ -32,11 +29,10 @@ public sealed class RedisTwoNodeTests(TestServers servers)
     [Fact]
     public async Task A_node_started_after_a_table_invalidation_does_not_read_the_older_entry_from_Redis()
     {
-        await using var schema = await servers.CreateSchemaAsync();
-        await schema.ExecuteAsync("CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'old');");
+        await using var schema = await ItemsTable.CreateAsync(servers);
         await using var nodeA = new RedisNode(schema.Primary, servers.Redis, _prefix);
         await using var nodeB = new RedisNode(schema.Primary, servers.Redis, _prefix);
-        await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemName, new { id = 1 }, cancellationToken: _cancellation);
+        await nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation);
         await using (var direct = await ConnectionMultiplexer.ConnectAsync(servers.Redis))
         {
             // Node A writes Redis after answering: wait for the entry.
@@ -57,7 +53,7 @@ public sealed class RedisTwoNodeTests(TestServers servers)
         async ValueTask<string?> ReadOnNewNodeAsync()
         {
             await using var node = new RedisNode(schema.Primary, servers.Redis, _prefix);
-            return await node.DataSource.QueryFirstOrDefaultCachedAsync<string>(node.Cache, ItemName, new { id = 1 }, cancellationToken: _cancellation);
+            return await node.DataSource.QueryFirstOrDefaultCachedAsync<string>(node.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation);
         }
     }
 
