@@ -30,4 +30,15 @@ public interface IQueryCacheStore
     /// <param name="cancellationToken">Cancels the removal.</param>
     /// <returns>A task that completes when the payload is gone.</returns>
     ValueTask RemoveAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether another process invalidated one of <paramref name="tags"/> at or after <paramref name="createdAt"/>, for a
+    /// store that records invalidations (so a process that missed them does not serve a stale entry). The cache asks it
+    /// for every tagged entry it reads from the store, and treats a failure as "invalidated".
+    /// </summary>
+    /// <param name="tags">The tags of an entry read from the store.</param>
+    /// <param name="createdAt">When the entry was created.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    /// <returns>Whether the entry may predate an invalidation. Default: <see langword="false"/> (the store records none).</returns>
+    ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken) => new(false);
 }

@@ -21,7 +21,7 @@ namespace OrmPerf.Caching;
 /// is not used if one of its tags was invalidated in this process at or after the entry was created; spreading
 /// invalidations between processes is the L2 package's job.</para>
 /// </remarks>
-public sealed class QueryCache : IQueryCache, IDisposable
+public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDisposable
 {
     private readonly MemoryCache _memory;
     private readonly TagGenerations _generations = new();
@@ -31,14 +31,16 @@ public sealed class QueryCache : IQueryCache, IDisposable
     private readonly ILogger _logger;
     private readonly KeyValuePair<string, object?> _nameTag;
     private readonly QueryCacheSecondLevel? _secondLevel;
+    private readonly IQueryCacheBackplane? _backplane;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="options">The validated settings.</param>
     /// <param name="timeProvider">The clock for expiry and fail-safe.</param>
     /// <param name="logger">Receives fail-safe and second-level warnings; <see langword="null"/> for none.</param>
     /// <param name="store">The second level; <see langword="null"/> for memory only.</param>
+    /// <param name="backplane">Spreads removals and invalidations to other nodes; <see langword="null"/> for none.</param>
     /// <exception cref="InvalidOperationException">A store is given but <see cref="QueryCacheOptions.SerializerOptions"/> has no type resolver.</exception>
-    public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null, IQueryCacheStore? store = null)
+    public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null, IQueryCacheStore? store = null, IQueryCacheBackplane? backplane = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -61,6 +63,9 @@ public sealed class QueryCache : IQueryCache, IDisposable
                 "set it to options with a source-generated JsonSerializerContext or a DefaultJsonTypeInfoResolver.");
             _secondLevel = new QueryCacheSecondLevel(store, serializerOptions, _logger);
         }
+
+        _backplane = backplane;
+        _backplane?.Attach(this);
     }
 
     /// <inheritdoc/>
@@ -114,22 +119,43 @@ public sealed class QueryCache : IQueryCache, IDisposable
     {
         ArgumentNullException.ThrowIfNull(key);
         _memory.Remove(key.Id);
-        return _secondLevel?.RemoveAsync(key, cancellationToken) ?? ValueTask.CompletedTask;
+        return _secondLevel is null && _backplane is null ? ValueTask.CompletedTask : RemoveSharedAsync(key, cancellationToken);
     }
 
     /// <inheritdoc/>
     public ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tags);
+        var list = tags.ToList();
+        foreach (var tag in list)
+        {
+            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
+        }
+
+        InvalidateTagsLocal(list);
+        return _backplane?.PublishTagInvalidationAsync(list, cancellationToken) ?? ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public void EvictLocal(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        _memory.Remove(key);
+    }
+
+    /// <inheritdoc/>
+    public void EvictAllLocal() => _memory.Clear();
+
+    /// <inheritdoc/>
+    public void InvalidateTagsLocal(IReadOnlyList<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
         var now = _time.GetUtcNow();
         foreach (var tag in tags)
         {
-            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
             _generations.Invalidate(tag, now);
             QueryCacheMetrics.Invalidations.Add(1, _nameTag);
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc/>
@@ -141,6 +167,19 @@ public sealed class QueryCache : IQueryCache, IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _memory.Dispose();
+
+    private async ValueTask RemoveSharedAsync(QueryKey key, CancellationToken cancellationToken)
+    {
+        if (_secondLevel is not null)
+        {
+            await _secondLevel.RemoveAsync(key, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_backplane is not null)
+        {
+            await _backplane.PublishRemovalAsync(key.Id, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private static void CheckResultType<T>(QueryKey key)
     {

@@ -10,7 +10,8 @@ public static class QueryCacheBuilderExtensions
 {
     /// <summary>
     /// Registers <see cref="IQueryCache"/> (a <see cref="QueryCache"/>, singleton) with validated
-    /// <see cref="QueryCacheOptions"/>, using a registered <see cref="IQueryCacheStore"/> as second level if there is one.
+    /// <see cref="QueryCacheOptions"/>, using a registered <see cref="IQueryCacheStore"/> as second level and a registered
+    /// <see cref="IQueryCacheBackplane"/> if there are.
     /// </summary>
     /// <param name="builder">The builder from <c>AddOrmPerf</c>.</param>
     /// <param name="configure">Adjusts the options; <see langword="null"/> keeps the defaults.</param>
@@ -32,7 +33,7 @@ public static class QueryCacheBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryCacheOptions>, QueryCacheOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(sp => new QueryCache(
-            sp.GetRequiredService<IOptions<QueryCacheOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<QueryCache>>(), sp.GetService<IQueryCacheStore>()));
+            sp.GetRequiredService<IOptions<QueryCacheOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<QueryCache>>(), sp.GetService<IQueryCacheStore>(), sp.GetService<IQueryCacheBackplane>()));
         builder.Services.TryAddSingleton<IQueryCache>(sp => sp.GetRequiredService<QueryCache>());
         return builder;
     }

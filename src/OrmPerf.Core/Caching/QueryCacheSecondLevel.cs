@@ -16,7 +16,10 @@ internal sealed class QueryCacheSecondLevel(IQueryCacheStore store, JsonSerializ
         try
         {
             var payload = await store.GetAsync(key.Id, cancellationToken).ConfigureAwait(false);
-            return payload is null ? null : QueryCacheEnvelope.Deserialize(payload, key, TypeInfo<T>());
+            var entry = payload is null ? null : QueryCacheEnvelope.Deserialize(payload, key, TypeInfo<T>());
+            return entry is null || entry.Tags.Count == 0 || !await store.WasInvalidatedSinceAsync(entry.Tags, entry.CreatedAt, cancellationToken).ConfigureAwait(false)
+                ? entry
+                : null;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -10,6 +10,9 @@ internal sealed class InMemoryQueryCacheStore : IQueryCacheStore
 
     public Exception? Failure { get; set; }
 
+    /// <summary>Invalidation times recorded by other processes, as a store that keeps them reports them.</summary>
+    public ConcurrentDictionary<string, DateTimeOffset> InvalidatedTags { get; } = new();
+
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
@@ -29,6 +32,9 @@ internal sealed class InMemoryQueryCacheStore : IQueryCacheStore
         Payloads.TryRemove(key, out _);
         return ValueTask.CompletedTask;
     }
+
+    public ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
+        new(tags.Any(tag => InvalidatedTags.TryGetValue(tag, out var at) && at >= createdAt));
 
     private void ThrowIfFailing()
     {

@@ -41,6 +41,21 @@ public sealed class QueryCacheSecondLevelTests
     }
 
     [Fact]
+    public async Task A_stored_result_older_than_an_invalidation_recorded_by_the_store_is_not_used()
+    {
+        using var first = new QueryCacheTestContext(store: _store);
+        using var second = new QueryCacheTestContext(store: _store, time: first.Time);
+        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
+        await first.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(1), OrdersTagged, _cancellation);
+        first.Time.Advance(TimeSpan.FromSeconds(1));
+
+        _store.InvalidatedTags[OrdersTagged.Tags[0]] = first.Time.GetUtcNow();
+        var read = await second.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(2), OrdersTagged, _cancellation);
+
+        Assert.Equal(2, read);
+    }
+
+    [Fact]
     public async Task An_expired_stored_result_is_not_used()
     {
         using var first = new QueryCacheTestContext(store: _store);

@@ -1,0 +1,28 @@
+namespace OrmPerf.Caching;
+
+/// <summary>
+/// Spreads removals and tag invalidations between processes (Redis pub/sub in <c>OrmPerf.Redis</c>), so every node
+/// evicts what another node removed or invalidated from its in-memory cache.
+/// </summary>
+/// <remarks>
+/// <para>A backplane must not deliver a node's own messages back to it, and must fail open: a publish that cannot be
+/// sent is dropped, never thrown to the caller. Implementations must be thread-safe.</para>
+/// </remarks>
+public interface IQueryCacheBackplane
+{
+    /// <summary>Starts delivering other nodes' messages to <paramref name="receiver"/>; the cache calls it once, when built.</summary>
+    /// <param name="receiver">The local cache.</param>
+    void Attach(IQueryCacheBackplaneReceiver receiver);
+
+    /// <summary>Tells the other nodes that the entry under <paramref name="key"/> was removed.</summary>
+    /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when the message is sent or dropped.</returns>
+    ValueTask PublishRemovalAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Tells the other nodes that <paramref name="tags"/> were invalidated.</summary>
+    /// <param name="tags">The tags.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when the message is sent or dropped.</returns>
+    ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken);
+}

@@ -1,0 +1,33 @@
+namespace OrmPerf.Redis;
+
+/// <summary>Settings of the Redis second level and backplane, validated when the host starts.</summary>
+/// <remarks>Configure before the services are built; not meant to be changed afterwards (not thread-safe).</remarks>
+public sealed class RedisCacheOptions
+{
+    /// <summary>The StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>. Required.</summary>
+    public string Configuration { get; set; } = "";
+
+    /// <summary>
+    /// Prepended to every key and to the backplane channel, so several applications can share one Redis.
+    /// Default: <c>ormperf:</c>.
+    /// </summary>
+    public string KeyPrefix { get; set; } = "ormperf:";
+
+    /// <summary>Entries whose payload is larger are not stored in Redis (logged and counted). Default: 1 MiB.</summary>
+    public int MaxPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How long one Redis call may take before it counts as failed (a miss, or a skipped write). Default: 50 ms.</summary>
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How long a tag invalidation is remembered in Redis, so a node that missed the backplane message (or started
+    /// later) does not read an older entry from Redis; entries are kept in Redis for at most this long. Default: one day.
+    /// </summary>
+    public TimeSpan TagRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long the circuit breaker stops calling Redis once it opened, before probing it again. Default: 5 s.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How many calls, within 10 s, at least half of them failed, open the circuit. Default: 10.</summary>
+    public int MinimumThroughput { get; set; } = 10;
+}

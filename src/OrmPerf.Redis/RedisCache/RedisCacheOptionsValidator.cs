@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace OrmPerf.Redis;
+
+/// <summary>Rejects Redis cache settings that cannot work, naming the bad value. Thread-safe (stateless).</summary>
+internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RedisCacheOptions options)
+    {
+        var failures = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.Configuration))
+        {
+            failures.Add($"RedisCacheOptions.Configuration is '{options.Configuration}'; expected a StackExchange.Redis configuration string such as '127.0.0.1:6379'.");
+        }
+
+        if (string.IsNullOrEmpty(options.KeyPrefix))
+        {
+            failures.Add($"RedisCacheOptions.KeyPrefix is '{options.KeyPrefix}'; expected a non-empty prefix such as 'myapp:'.");
+        }
+
+        if (options.MaxPayloadBytes <= 0)
+        {
+            failures.Add($"RedisCacheOptions.MaxPayloadBytes is {options.MaxPayloadBytes}; expected a positive number of bytes.");
+        }
+
+        if (options.OperationTimeout <= TimeSpan.Zero || options.OperationTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisCacheOptions.OperationTimeout is {options.OperationTimeout}; expected a positive duration of at most a day.");
+        }
+
+        if (options.TagRetention <= TimeSpan.Zero)
+        {
+            failures.Add($"RedisCacheOptions.TagRetention is {options.TagRetention}; expected a positive duration.");
+        }
+
+        if (options.BreakDuration < TimeSpan.FromMilliseconds(500) || options.BreakDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisCacheOptions.BreakDuration is {options.BreakDuration}; expected between 500 ms and a day (Polly's range).");
+        }
+
+        if (options.MinimumThroughput < 2)
+        {
+            failures.Add($"RedisCacheOptions.MinimumThroughput is {options.MinimumThroughput}; expected at least 2 (Polly's minimum).");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrmPerf.Caching;
+using StackExchange.Redis;
+
+namespace OrmPerf.Redis;
+
+/// <summary>
+/// The query cache's backplane on a Redis pub/sub channel (<c>&lt;prefix&gt;invalidations</c>). A message is JSON:
+/// <c>{"node":"…","remove":"&lt;key id&gt;"}</c> or <c>{"node":"…","tags":["…"]}</c>; a node ignores its own.
+/// </summary>
+/// <remarks>
+/// <para>Publishing fails open (see <see cref="RedisCalls"/>): a message that cannot be sent is dropped, so a node that
+/// was cut off cannot hear it: when its subscription comes back (StackExchange.Redis subscribes again by itself), it
+/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis.</para>
+/// <para>Thread-safe; messages are applied on StackExchange.Redis's threads.</para>
+/// </remarks>
+internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposable
+{
+    private readonly RedisCalls _calls;
+    private readonly ILogger _logger;
+    private readonly RedisChannel _channel;
+    private readonly string _prefix;
+    private readonly TimeSpan _tagRetention;
+    private readonly TimeProvider _time;
+    private readonly string _node = Guid.NewGuid().ToString("N");
+    private IQueryCacheBackplaneReceiver? _receiver;
+
+    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisQueryCacheBackplane>? logger = null)
+    {
+        _calls = calls;
+        _time = timeProvider;
+        _prefix = options.Value.KeyPrefix;
+        _tagRetention = options.Value.TagRetention;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+        _channel = RedisKeys.Channel(_prefix);
+    }
+
+    public void Attach(IQueryCacheBackplaneReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
+        {
+            throw new InvalidOperationException("This Redis backplane already serves a query cache; register one query cache per service provider.");
+        }
+
+        _calls.Multiplexer.ConnectionRestored += OnConnectionRestored;
+        try
+        {
+            _calls.Multiplexer.GetSubscriber().Subscribe(_channel, OnMessage);
+        }
+        catch (Exception e)
+        {
+            RedisLog.SubscribeFailed(_logger, _channel.ToString(), e);
+        }
+    }
+
+    public ValueTask PublishRemovalAsync(string key, CancellationToken cancellationToken) =>
+        PublishAsync(Message(writer => writer.WriteString("remove", key)), cancellationToken);
+
+    /// <summary>Records the invalidation times in Redis first (for nodes that miss the message), then publishes.</summary>
+    public async ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var now = (RedisValue)_time.GetUtcNow().ToUnixTimeMilliseconds();
+        var times = tags.Select(tag => new KeyValuePair<RedisKey, RedisValue>(RedisKeys.Tag(_prefix, tag), now)).ToArray();
+        await _calls.TryAsync("tags", (database, token) =>
+        {
+            var batch = database.CreateBatch();
+            var writes = times.Select(time => batch.StringSetAsync(time.Key, time.Value, _tagRetention)).ToArray();
+            batch.Execute();
+            return Task.WhenAll(writes).WaitAsync(token);
+        }, cancellationToken).ConfigureAwait(false);
+        await PublishAsync(Message(writer =>
+        {
+            writer.WriteStartArray("tags");
+            foreach (var tag in tags)
+            {
+                writer.WriteStringValue(tag);
+            }
+
+            writer.WriteEndArray();
+        }), cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _calls.Multiplexer.ConnectionRestored -= OnConnectionRestored;
+        try
+        {
+            _calls.Multiplexer.GetSubscriber().Unsubscribe(_channel, OnMessage);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The multiplexer went first: its subscriptions went with it.
+        }
+    }
+
+    private async ValueTask PublishAsync(byte[] message, CancellationToken cancellationToken)
+    {
+        var (succeeded, _) = await _calls.TryAsync("publish", (database, token) => database.Multiplexer.GetSubscriber().PublishAsync(_channel, message).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (succeeded)
+        {
+            RedisCacheDiagnostics.SentCounter.Add(1);
+        }
+    }
+
+    private byte[] Message(Action<Utf8JsonWriter> writeBody)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("node", _node);
+            writeBody(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Messages published while the subscription was down are lost: drop what they might have invalidated.</summary>
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs args)
+    {
+        if (args.ConnectionType == ConnectionType.Subscription && _receiver is { } receiver)
+        {
+            RedisLog.BackplaneReconnected(_logger, _channel.ToString());
+            receiver.EvictAllLocal();
+        }
+    }
+
+    private void OnMessage(RedisChannel channel, RedisValue message)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse((byte[])message!);
+            var root = document.RootElement;
+            if (root.GetProperty("node").GetString() == _node || _receiver is not { } receiver)
+            {
+                return;
+            }
+
+            if (root.TryGetProperty("remove", out var key))
+            {
+                receiver.EvictLocal(key.GetString()!);
+            }
+            else
+            {
+                receiver.InvalidateTagsLocal(root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()!).ToList());
+            }
+
+            RedisCacheDiagnostics.ReceivedCounter.Add(1);
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
+        {
+            RedisLog.MalformedMessage(_logger, channel.ToString(), e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrmPerf.Caching;
+using StackExchange.Redis;
+
+namespace OrmPerf.Redis;
+
+/// <summary>
+/// The query cache's second level in Redis: one string per entry under the key prefix, expiring with the entry (its
+/// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries.
+/// </summary>
+/// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
+internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
+{
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+    private readonly string _prefix = options.Value.KeyPrefix;
+    private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
+    private readonly TimeSpan _tagRetention = options.Value.TagRetention;
+
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
+    {
+        var redisKey = RedisKeys.Entry(_prefix, key);
+        var (succeeded, value) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (!succeeded)
+        {
+            return null;
+        }
+
+        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1);
+        return value.IsNull ? null : (byte[]?)value;
+    }
+
+    public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> payload, TimeSpan timeToLive, CancellationToken cancellationToken)
+    {
+        if (payload.Length > _maxPayloadBytes)
+        {
+            RedisLog.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
+            RedisCacheDiagnostics.OversizeCounter.Add(1);
+            return;
+        }
+
+        var redisKey = RedisKeys.Entry(_prefix, key);
+        // An entry must not outlive the invalidation times of its tags, or a node could read it after they expired.
+        var expiry = timeToLive < _tagRetention ? timeToLive : _tagRetention;
+        await calls.TryAsync("set", (database, token) => database.StringSetAsync(redisKey, payload, expiry).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
+    {
+        var redisKey = RedisKeys.Entry(_prefix, key);
+        await calls.TryAsync("remove", (database, token) => database.KeyDeleteAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        var tagKeys = tags.Select(tag => RedisKeys.Tag(_prefix, tag)).ToArray();
+        var (succeeded, times) = await calls.TryAsync("tags", (database, token) => database.StringGetAsync(tagKeys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var created = createdAt.ToUnixTimeMilliseconds();
+        // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.
+        return !succeeded || times.Any(time => !time.IsNull && (long)time >= created);
+    }
+}

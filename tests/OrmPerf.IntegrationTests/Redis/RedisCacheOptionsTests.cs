@@ -1,0 +1,41 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrmPerf.Redis;
+
+namespace OrmPerf.IntegrationTests.Redis;
+
+public sealed class RedisCacheOptionsTests
+{
+    [Fact]
+    public void Settings_that_cannot_work_are_rejected_naming_each_bad_value()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisCache(o =>
+        {
+            o.KeyPrefix = "";
+            o.OperationTimeout = TimeSpan.Zero;
+            o.MaxPayloadBytes = 0;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value);
+
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.Configuration", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.KeyPrefix", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.OperationTimeout is 00:00:00", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.MaxPayloadBytes is 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Default_settings_with_a_configuration_are_valid()
+    {
+        var services = new ServiceCollection();
+        services.AddRedisCache(o => o.Configuration = "127.0.0.1:6379");
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<RedisCacheOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), options.OperationTimeout);
+        Assert.Equal("ormperf:", options.KeyPrefix);
+    }
+}

@@ -1,0 +1,34 @@
+using System.Data.Common;
+using Microsoft.Extensions.DependencyInjection;
+using OrmPerf.Caching;
+using OrmPerf.Redis;
+
+namespace OrmPerf.IntegrationTests.Redis;
+
+/// <summary>One "node" of a service: its own service provider, query cache, Redis connection and data source.</summary>
+internal sealed class RedisNode : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    public RedisNode(string database, string redis, string keyPrefix, Action<RedisCacheOptions>? configure = null)
+    {
+        var services = new ServiceCollection();
+        services.AddOrmPerf(o => o.ConnectionString = database).AddRedisCache(o =>
+        {
+            o.Configuration = redis;
+            o.KeyPrefix = keyPrefix;
+            // The machine running the tests is loaded: a generous timeout keeps assertions about Redis's content stable.
+            o.OperationTimeout = TimeSpan.FromSeconds(1);
+            configure?.Invoke(o);
+        });
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        Cache = _provider.GetRequiredService<IQueryCache>();
+        DataSource = _provider.GetRequiredService<DbDataSource>();
+    }
+
+    public IQueryCache Cache { get; }
+
+    public DbDataSource DataSource { get; }
+
+    public ValueTask DisposeAsync() => _provider.DisposeAsync();
+}
