@@ -6,7 +6,8 @@
 # into benchmarks/results/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+root="$PWD"
 eval "$(eng/services.sh up)"
-trap 'eng/services.sh down || true' EXIT
+trap '"$root/eng/services.sh" down || true' EXIT
 cd benchmarks/OrmPerf.Benchmarks
 dotnet run -c Release -- --filter "${1:-*}" "${@:2}"
