@@ -1,0 +1,22 @@
+namespace OrmPerf.Changes;
+
+/// <summary>
+/// Told after OrmPerf has committed writes to tables, so the things that read those tables (cached query results,
+/// materialized views) can react without the writer knowing about them.
+/// </summary>
+/// <remarks>
+/// Register any number of listeners as singletons with
+/// <c>services.TryAddEnumerable(ServiceDescriptor.Singleton&lt;ITableChangeListener, TListener&gt;())</c>.
+/// Listeners are called after the transaction has committed, never inside it, and may be called concurrently from
+/// several writers, so implementations must be thread-safe. An exception thrown by a listener is logged by the caller
+/// and does not fault the write: the rows are already durable.
+/// </remarks>
+public interface ITableChangeListener
+{
+    /// <summary>Called once per committed transaction with the tables it wrote.</summary>
+    /// <param name="tables">
+    /// The tables written, unquoted, as <c>schema.table</c> when the writer knows the schema and <c>table</c> otherwise.
+    /// </param>
+    /// <param name="cancellationToken">Cancelled when the writer is shutting down.</param>
+    ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken);
+}
