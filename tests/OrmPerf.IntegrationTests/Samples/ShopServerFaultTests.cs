@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -11,9 +12,9 @@ using OrmPerf.Samples.WebApi.Orders;
 
 namespace OrmPerf.IntegrationTests.Samples;
 
-/// <summary>Read-your-writes across two HTTP requests while the replica's replay is paused.</summary>
+/// <summary>The shop while a server misbehaves: the replica's replay paused, Redis stopped.</summary>
 [Collection(ServerFaultsCollection.Name)]
-public sealed class ShopReadYourWritesTests(TestServers servers)
+public sealed class ShopServerFaultTests(TestServers servers)
 {
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
@@ -58,5 +59,32 @@ public sealed class ShopReadYourWritesTests(TestServers servers)
 
         await servers.WaitForReplicaAsync();
         Assert.Single(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders"));
+    }
+
+    [Fact]
+    public async Task With_Redis_down_health_is_degraded_and_the_shop_still_answers()
+    {
+        await using var shop = await ShopHost.StartAsync(servers);
+        await servers.WaitForReplicaAsync();
+        try
+        {
+            await servers.ControlAsync("stop", "redis");
+
+            using var health = await shop.Client.GetAsync("/health", Cancellation);
+            var report = await health.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Degraded", report.GetProperty("status").GetString());
+            Assert.Equal("Degraded", report.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+            Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgresql-primary").GetProperty("status").GetString());
+
+            Assert.Equal("Ceramic cup", (await shop.GetAsync<Product>("/products/3")).Name);
+            using var change = await shop.Client.PutAsJsonAsync("/products/3/price", new PriceChange(8m), Cancellation);
+            Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+            Assert.Equal(8m, (await shop.GetAsync<Product>("/products/3", ShopHost.TokenOf(change))).Price);
+        }
+        finally
+        {
+            await servers.ControlAsync("start", "redis");
+        }
     }
 }
