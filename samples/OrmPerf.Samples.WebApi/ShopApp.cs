@@ -87,14 +87,11 @@ public static class ShopApp
                 .Column(e => e.CreatedAt)
                 .Key("id"))
             .AddMaterializedView($"{settings.Schema}.{ShopSchema.SalesSummary}", settings.DashboardRefreshInterval)
-            .AddCachedQueries<ICatalog, Catalog.Catalog>();
-        if (string.IsNullOrWhiteSpace(redis))
+            .AddCachedQueries<ICatalog, CatalogQueries>();
+        if (!string.IsNullOrWhiteSpace(redis))
         {
-            ormPerf.AddQueryCache();
-        }
-        else
-        {
-            // Keys and the invalidation channel carry the schema, so shops on other schemas share Redis safely.
+            // Without Redis the query cache that AddCachedQueries added stays in memory only. Keys and the invalidation
+            // channel carry the schema, so shops on other schemas share one Redis safely.
             ormPerf.AddRedisCache(o =>
             {
                 o.Configuration = redis;

@@ -7,7 +7,7 @@ namespace OrmPerf.Samples.WebApi.Catalog;
 /// The queries behind <see cref="ICatalog"/>, without caching (the proxy adds it). Reads go through the request's
 /// router, so they land on a replica unless the request must see a write the replicas have not replayed yet.
 /// </summary>
-internal sealed class Catalog(IConnectionRouter router, TimeProvider time) : ICatalog
+internal sealed class CatalogQueries(IConnectionRouter router, TimeProvider time) : ICatalog
 {
     public async Task<Product?> GetProductAsync(long id, CancellationToken cancellationToken) =>
         (await router.QueryAsync<Product>("""SELECT id, name, price, updated_at AS "UpdatedAt" FROM products WHERE id = @id""", new { id }, cancellationToken: cancellationToken))
