@@ -1,0 +1,3 @@
+using OrmPerf.Samples.WebApi;
+
+await ShopApp.Build(args).RunAsync();

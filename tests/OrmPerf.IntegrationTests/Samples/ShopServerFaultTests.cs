@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using OrmPerf.IntegrationTests.Infrastructure;
+using OrmPerf.IntegrationTests.Routing;
+using OrmPerf.Routing;
+using OrmPerf.Samples.WebApi.Catalog;
+using OrmPerf.Samples.WebApi.Orders;
+
+namespace OrmPerf.IntegrationTests.Samples;
+
+/// <summary>The shop while a server misbehaves: the replica's replay paused, Redis stopped.</summary>
+[Collection(ServerFaultsCollection.Name)]
+public sealed class ShopServerFaultTests(TestServers servers)
+{
+    private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task A_request_that_sends_back_the_token_sees_the_order_the_paused_replica_lacks()
+    {
+        // A lag limit far above the test's duration: the paused replica stays in rotation, so only the token
+        // decides where a read goes.
+        await using var shop = await ShopHost.StartAsync(servers, builder => builder.Configuration["Routing:MaxReplicaLag"] = "00:10:00");
+        await servers.WaitForReplicaAsync();
+        await using (var scope = shop.App.Services.CreateAsyncScope())
+        {
+            await RoutingProbe.WaitUntilReadsLandOnReplicaAsync(scope.ServiceProvider.GetRequiredService<IConnectionRouter>(), onReplica: true, TimeSpan.FromSeconds(30));
+        }
+
+        // The product is read (and cached) before the pause: placing the order then needs the database only to write.
+        await shop.GetAsync<Product>("/products/4");
+        await using var replica = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(servers.Replica) { Pooling = false }.ConnectionString);
+        await replica.OpenAsync(Cancellation);
+        try
+        {
+            await replica.ExecuteAsync("SELECT pg_wal_replay_pause()");
+
+            using var placed = await shop.Client.PostAsJsonAsync("/orders", new PlaceOrder(3, 4, 1), Cancellation);
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+            var order = (await placed.Content.ReadFromJsonAsync<OrderEvent>(Cancellation))!;
+            var token = ShopHost.TokenOf(placed);
+
+            // Without the token the read goes to the replica, which has not replayed the order.
+            Assert.Empty(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders"));
+            // With it, in the header or in the cookie, the read goes to the primary and sees the order.
+            Assert.Equal(order.Id, Assert.Single(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders", token)).Id);
+            using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/customers/3/orders");
+            withCookie.Headers.Add("Cookie", "ormperf-consistency=" + Uri.EscapeDataString(token));
+            using var cookieResponse = await shop.Client.SendAsync(withCookie, Cancellation);
+            Assert.Equal(order.Id, Assert.Single((await cookieResponse.Content.ReadFromJsonAsync<List<OrderEvent>>(Cancellation))!).Id);
+        }
+        finally
+        {
+            await replica.ExecuteAsync("SELECT pg_wal_replay_resume()");
+        }
+
+        await servers.WaitForReplicaAsync();
+        Assert.Single(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders"));
+    }
+
+    [Fact]
+    public async Task With_Redis_down_health_is_degraded_and_the_shop_still_answers()
+    {
+        await using var shop = await ShopHost.StartAsync(servers);
+        await servers.WaitForReplicaAsync();
+        try
+        {
+            await servers.ControlAsync("stop", "redis");
+
+            using var health = await shop.Client.GetAsync("/health", Cancellation);
+            var report = await health.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal("Degraded", report.GetProperty("status").GetString());
+            Assert.Equal("Degraded", report.GetProperty("checks").GetProperty("redis").GetProperty("status").GetString());
+            Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgresql-primary").GetProperty("status").GetString());
+
+            Assert.Equal("Ceramic cup", (await shop.GetAsync<Product>("/products/3")).Name);
+            using var change = await shop.Client.PutAsJsonAsync("/products/3/price", new PriceChange(8m), Cancellation);
+            Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+            Assert.Equal(8m, (await shop.GetAsync<Product>("/products/3", ShopHost.TokenOf(change))).Price);
+        }
+        finally
+        {
+            await servers.ControlAsync("start", "redis");
+        }
+    }
+}
