@@ -21,7 +21,8 @@ internal sealed record Figure(double Value, string Unit, string Text)
         < 1 => Invariant($"{duration.TotalMicroseconds:N0} µs"),
         < 10 => Invariant($"{duration.TotalMilliseconds:N2} ms"),
         < 1_000 => Invariant($"{duration.TotalMilliseconds:N1} ms"),
-        _ => Invariant($"{duration.TotalSeconds:N2} s"),
+        < 60_000 => Invariant($"{duration.TotalSeconds:N2} s"),
+        _ => Invariant($"{duration.TotalMinutes:N1} min"),
     };
 
     private static string FormatBytes(long bytes) => bytes switch

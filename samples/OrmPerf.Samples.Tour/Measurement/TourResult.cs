@@ -13,6 +13,7 @@ internal sealed record TourResult(string Technique, Figure Naive, Figure OrmPerf
     public static TourResult HigherIsBetter(string technique, Figure naive, Figure ormPerf, string note = "") =>
         new(technique, naive, ormPerf, Ratio(ormPerf.Value, naive.Value), note);
 
-    private static string Ratio(double better, double worse) =>
-        worse > 0 ? (better / worse).ToString("0.0", CultureInfo.InvariantCulture) + "×" : "–";
+    private static string Ratio(double better, double worse) => worse > 0
+        ? (better / worse).ToString(better / worse < 100 ? "0.0" : "N0", CultureInfo.InvariantCulture) + "×"
+        : "–";
 }

@@ -115,7 +115,7 @@ internal sealed class ReplicaStep : ITourStep
             new Figure(withoutToken.Seen ? 1 : 0, "writes seen", $"{(withoutToken.Seen ? "write seen" : "write missing")} (read on {withoutToken.Server})"),
             new Figure(withToken.Seen ? 1 : 0, "writes seen", $"{(withToken.Seen ? "write seen" : "write missing")} (read on {withToken.Server})"),
             "consistent",
-            $"next request without / with the token {token}");
+            "the next request, without / with the write's consistency token");
     }
 
     private static async Task<(bool Seen, string Server)> ReadNoteAsync(TourContext context, ConsistencyToken? token, CancellationToken cancellationToken)
