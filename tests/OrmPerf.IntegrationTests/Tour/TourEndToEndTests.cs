@@ -56,6 +56,30 @@ public sealed class TourEndToEndTests(TestServers servers)
         }
     }
 
+    [Fact]
+    public async Task Without_redis_or_a_replica_the_tour_says_so_and_routes_every_read_to_the_primary()
+    {
+        var output = Directory.CreateTempSubdirectory("ormperf-tour-");
+        try
+        {
+            var (exitCode, console) = await RunTourAsync("--quick", "--primary", servers.Primary, "--no-replica", "--no-redis", "--output", output.FullName);
+
+            Assert.True(exitCode == 0, $"The tour exited with {exitCode}:\n{console}");
+            Assert.Contains("No Redis given", console, StringComparison.Ordinal);
+            Assert.Contains("No replica given", console, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output.FullName, "results.json"), TestContext.Current.CancellationToken));
+            var rows = json.RootElement.GetProperty("results").EnumerateArray().ToList();
+            Assert.DoesNotContain(rows, r => r.GetProperty("technique").GetString()!.StartsWith("query cache: Redis", StringComparison.Ordinal));
+            var routing = Assert.Single(rows, r => r.GetProperty("technique").GetString() == "replicas: where reads landed");
+            Assert.Equal(0, Value(routing, "ormPerf"));
+            Assert.Equal(2, json.RootElement.GetProperty("notes").GetArrayLength());
+        }
+        finally
+        {
+            output.Delete(recursive: true);
+        }
+    }
+
     private static double Value(JsonElement row, string side) => row.GetProperty(side).GetProperty("value").GetDouble();
 
     /// <summary>Runs the tour's build output (copied next to the tests by the project reference) as its own process.</summary>
