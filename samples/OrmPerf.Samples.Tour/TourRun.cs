@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Hosting;
 using OrmPerf.Samples.Tour.AtomicUpdates;
 using OrmPerf.Samples.Tour.Batching;
 using OrmPerf.Samples.Tour.Caching;

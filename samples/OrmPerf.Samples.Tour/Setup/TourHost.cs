@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using OrmPerf.Batching;
 using OrmPerf.Connections;
 using OrmPerf.Samples.Tour.Batching;
 
