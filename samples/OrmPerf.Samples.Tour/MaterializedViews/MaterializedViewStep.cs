@@ -68,7 +68,7 @@ internal sealed class MaterializedViewStep : ITourStep
                 $"median of {context.Sizes.QueryRepeats}; the view holds daily totals"),
             TourResult.LowerIsBetter(
                 "materialized view: reader latency during refresh",
-                Figure.Duration(plain.Max).With("(REFRESH)"),
+                Figure.Duration(plain.Max).With("(plain REFRESH)"),
                 Figure.Duration(concurrent.Max).With($"({refresh?.Outcome})"),
                 string.Create(CultureInfo.InvariantCulture,
                     $"slowest of {Readers} readers' reads; {plain.Count:N0} vs {concurrent.Count:N0} reads completed during the refresh")),
