@@ -47,7 +47,7 @@ internal sealed class BatchingStep : ITourStep
                 Figure.Rate(rowByRowRate, "rows/s"),
                 Figure.Rate(batchedRate, "rows/s"),
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{saved * 100:N0}% of the time per row saved (article: 92%); {batched:N0} rows: {Figure.FormatDuration(batchedTime)} vs ~{Figure.FormatDuration(extrapolated)} row by row (timed on {sample:N0})")),
+                    $"{saved * 100:N1}% of the time per row saved (article: 92%); {batched:N0} rows: {Figure.FormatDuration(batchedTime)} vs ~{Figure.FormatDuration(extrapolated)} row by row (timed on {sample:N0})")),
         ];
     }
 }

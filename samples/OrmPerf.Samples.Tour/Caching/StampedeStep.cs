@@ -42,11 +42,13 @@ internal sealed class StampedeStep : ITourStep
         [
             TourResult.LowerIsBetter(
                 $"query cache: stampede of {requests} concurrent misses",
-                Figure.Count(withoutCache.Queries, "queries").With($"in {Figure.FormatDuration(withoutCache.Time)}"),
-                Figure.Count(withCache.Queries, "queries").With($"in {Figure.FormatDuration(withCache.Time)}"),
+                Figure.Count(withoutCache.Queries, Queries(withoutCache.Queries)).With($"in {Figure.FormatDuration(withoutCache.Time)}"),
+                Figure.Count(withCache.Queries, Queries(withCache.Queries)).With($"in {Figure.FormatDuration(withCache.Time)}"),
                 "queries counted on the server"),
         ];
     }
+
+    private static string Queries(long count) => count == 1 ? "query" : "queries";
 
     /// <summary>Releases every request at once and returns how many report queries the server ran, and how long all took.</summary>
     private static async Task<(long Queries, TimeSpan Time)> StampedeAsync(TourContext context, int requests, Func<CancellationToken, Task> request, CancellationToken cancellationToken)
