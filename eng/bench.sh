@@ -7,7 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-eval "$(eng/services.sh up)"
 trap '"$root/eng/services.sh" down || true' EXIT
+# Assigned first: a failed `up` then stops the script (set -e), where `eval "$(...)"` would carry on without servers.
+servers=$(eng/services.sh up)
+eval "$servers"
 cd benchmarks/OrmPerf.Benchmarks
 dotnet run -c Release -- --filter "${1:-*}" "${@:2}"

@@ -9,8 +9,10 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
-eval "$(eng/services.sh up)"
 trap 'eng/services.sh down || true' EXIT
+# Assigned first: a failed `up` then stops the script (set -e), where `eval "$(...)"` would carry on without servers.
+servers=$(eng/services.sh up)
+eval "$servers"
 
 dotnet build OrmPerf.sln -c Release -nologo -clp:NoSummary -warnaserror
 

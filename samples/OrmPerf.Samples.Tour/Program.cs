@@ -1,40 +1,34 @@
 using Dapper;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Npgsql;
-using OrmPerf;
-using OrmPerf.Connections;
+using OrmPerf.Samples.Tour;
 using Spectre.Console;
 
-// The tour of OrmPerf's techniques. It is given its servers through the environment that eng/services.sh prints.
-var primary = Environment.GetEnvironmentVariable("ORMPERF_PG_PRIMARY");
-if (string.IsNullOrEmpty(primary))
+// The tour of OrmPerf's techniques, each measured the naive way and the OrmPerf way in the same run.
+// ./eng/demo.sh starts the servers and passes them through the environment; see TourSettings for the arguments.
+var settings = TourSettings.Parse(args, out var error);
+if (settings is null)
 {
-    AnsiConsole.MarkupLine("[red]ORMPERF_PG_PRIMARY is not set.[/] Run the tour with [bold]./eng/demo.sh[/], which starts the servers.");
-    return 1;
+    AnsiConsole.MarkupLine($"[red]{Markup.Escape(error!)}[/]");
+    return 2;
 }
 
-var builder = Host.CreateApplicationBuilder(args);
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.Services.AddOrmPerf(o =>
-{
-    o.ConnectionString = primary;
-    o.Pool = PoolProfile.Production;
-});
-using var host = builder.Build();
-await host.StartAsync();
+// The tour's DTOs use PascalCase properties for snake_case columns, as most Dapper applications configure it.
+DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-var dataSource = host.Services.GetRequiredService<NpgsqlDataSource>();
-var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrmPerfOptions>>().Value;
-await using (var connection = await dataSource.OpenConnectionAsync())
+using var interrupted = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    var version = await connection.ExecuteScalarAsync<string>("SHOW server_version");
-    var table = new Table().AddColumns("setting", "value");
-    table.AddRow("server", Markup.Escape($"PostgreSQL {version} at {connection.Host}:{connection.Port}"));
-    table.AddRow("pool profile", Markup.Escape(options.Pool.ToString()));
-    AnsiConsole.Write(table);
+    // Let the tour unwind: its finally blocks resume the replica and drop the schema.
+    e.Cancel = true;
+    interrupted.Cancel();
+};
+
+try
+{
+    await TourRun.RunAsync(settings, interrupted.Token);
+    return 0;
 }
-
-await host.StopAsync();
-return 0;
+catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+{
+    AnsiConsole.MarkupLine("[yellow]Interrupted; the tour's schema was dropped.[/]");
+    return 130;
+}
