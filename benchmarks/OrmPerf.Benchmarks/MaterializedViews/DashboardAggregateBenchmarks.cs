@@ -13,7 +13,7 @@ namespace OrmPerf.Benchmarks.MaterializedViews;
 /// <see cref="IMaterializedViews.RefreshAsync"/> of that view (CONCURRENTLY, since it has its unique index).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 10)]
 public class DashboardAggregateBenchmarks
 {
     private const string Schema = "ormperf_bench_views";
