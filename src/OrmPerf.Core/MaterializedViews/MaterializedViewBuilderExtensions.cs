@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using OrmPerf.Changes;
 using OrmPerf.MaterializedViews;
 using OrmPerf.Sql;
 
@@ -29,18 +30,57 @@ public static class MaterializedViewBuilderExtensions
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException">The name is not a valid SQL name.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second.</exception>
-    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery)
+    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery) =>
+        builder.AddMaterializedView(name, refreshEvery, static _ => { });
+
+    /// <summary>
+    /// Like <see cref="AddMaterializedView(IOrmPerfBuilder, string, TimeSpan)"/>, and with
+    /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> also refreshes the view within a debounce window after
+    /// OrmPerf's batch writer (through <see cref="ITableChangeListener"/>) or a <c>NOTIFY</c> reports a write to a table
+    /// it reads. Those refreshes take the same advisory lock, so one instance refreshes.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
+    /// <param name="name">The view's name, optionally schema-qualified; validated now.</param>
+    /// <param name="refreshEvery">The interval, at least one second.</param>
+    /// <param name="configure">Sets the view's options; they are validated now.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException">The name or a source table is not a valid SQL name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second, or the debounce is not positive.</exception>
+    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery, Action<MaterializedViewRefreshOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
         SqlIdentifier.QuoteQualified(name, nameof(name));
         if (refreshEvery < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(refreshEvery), refreshEvery, $"The refresh interval of materialized view '{name}' must be at least one second.");
         }
 
+        var options = new MaterializedViewRefreshOptions();
+        configure(options);
+        if (options.ChangeDebounce <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.ChangeDebounce, $"The change debounce of materialized view '{name}' must be positive.");
+        }
+
+        foreach (var table in options.SourceTables)
+        {
+            SqlIdentifier.Split(table, nameof(MaterializedViewRefreshOptions.SourceTables));
+        }
+
         builder.AddMaterializedViews();
-        builder.Services.AddSingleton(new MaterializedViewSchedule(name, refreshEvery));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>());
+        builder.Services.AddSingleton(new MaterializedViewSchedule(
+            name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray()));
+        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>(
+            sp => sp.GetRequiredService<MaterializedViewRefreshScheduler>()));
+        if (options.RefreshOnChange)
+        {
+            builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, MaterializedViewChangeListener>(
+                sp => sp.GetRequiredService<MaterializedViewChangeListener>()));
+        }
+
         return builder;
     }
 }
