@@ -216,6 +216,8 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
 
+    /// <param name="Index">The view's index in <see cref="Schedules"/>.</param>
+    /// <param name="Name">The view's registered name.</param>
     /// <param name="ChangedSince">For a refresh brought forward by reported writes only: the first of those reports.</param>
     private sealed record DueRefresh(int Index, string Name, DateTimeOffset? ChangedSince);
 }
