@@ -83,4 +83,40 @@ public static class MaterializedViewBuilderExtensions
 
         return builder;
     }
+
+    /// <summary>
+    /// Also takes reports of writes from outside the process: a hosted service holds one connection to the primary that
+    /// <c>LISTEN</c>s on <see cref="TableChangeNotificationOptions.Channel"/>, and each
+    /// <c>NOTIFY ormperf_table_changed, 'schema.table'</c> brings forward the refresh of the views registered with
+    /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> that read that table. Every instance hears every
+    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
+    /// <param name="configure">Sets the channel and timings; validated now. Null for the defaults.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException">The channel is not a plain identifier.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A delay or interval is not positive.</exception>
+    public static IOrmPerfBuilder AddMaterializedViewChangeNotifications(this IOrmPerfBuilder builder, Action<TableChangeNotificationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new TableChangeNotificationOptions();
+        configure?.Invoke(options);
+        SqlIdentifier.Quote(options.Channel, nameof(TableChangeNotificationOptions.Channel));
+        if (options.ReconnectDelay <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.ReconnectDelay, $"The reconnect delay of the change channel '{options.Channel}' must be positive.");
+        }
+
+        if (options.KeepAliveInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.KeepAliveInterval, $"The keep-alive interval of the change channel '{options.Channel}' must be positive.");
+        }
+
+        builder.AddMaterializedViews();
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableChangeNotificationListener>());
+        return builder;
+    }
 }

@@ -27,4 +27,10 @@ internal static partial class Log
 
     [LoggerMessage(307, LogLevel.Warning, "Could not find the source tables of materialized view {View}; writes reported now do not refresh it early")]
     public static partial void MaterializedViewSourcesNotResolved(ILogger logger, Exception exception, string view);
+
+    [LoggerMessage(308, LogLevel.Information, "Listening for table-change notifications on channel {Channel}")]
+    public static partial void TableChangeNotificationsListening(ILogger logger, string channel);
+
+    [LoggerMessage(309, LogLevel.Warning, "Listening for table-change notifications on channel {Channel} failed; listening again in {RetryIn}, then refreshing every view that refreshes on change")]
+    public static partial void TableChangeNotificationsInterrupted(ILogger logger, Exception exception, string channel, TimeSpan retryIn);
 }
