@@ -16,9 +16,18 @@ internal sealed class RecordingMaterializedViews(TimeProvider time, params strin
     /// <summary>When set, the start of a refresh made by "another instance", reported by <see cref="GetStatusAsync"/>.</summary>
     public DateTimeOffset? RefreshedElsewhereAt { get; set; }
 
+    /// <summary>When set, the next refresh finds the advisory lock taken by "another instance" and skips.</summary>
+    public bool SkipNext { get; set; }
+
     public Task<MaterializedViewRefreshResult> TryRefreshAsync(string name, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
+        if (SkipNext)
+        {
+            SkipNext = false;
+            return Task.FromResult(new MaterializedViewRefreshResult("public." + name, MaterializedViewRefreshOutcome.Skipped, now, TimeSpan.Zero, 0));
+        }
+
         _refreshes.Enqueue((name, now));
         return Task.FromResult(new MaterializedViewRefreshResult("public." + name, MaterializedViewRefreshOutcome.Concurrently, now, TimeSpan.Zero, 1));
     }

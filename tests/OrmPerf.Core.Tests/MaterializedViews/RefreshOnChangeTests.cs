@@ -70,6 +70,23 @@ public sealed class RefreshOnChangeTests
     }
 
     [Fact]
+    public async Task A_change_refresh_skipped_for_another_instance_that_started_before_the_write_is_tried_again()
+    {
+        var views = new RecordingMaterializedViews(_time, "sales.orders");
+        await using var running = await StartAsync(views);
+        // The other instance's refresh started before the write, so it may not have seen it.
+        views.RefreshedElsewhereAt = _time.GetUtcNow() - TimeSpan.FromSeconds(1);
+        views.SkipNext = true;
+        var reportedAt = _time.GetUtcNow();
+
+        await running.Listener.OnTablesChangedAsync(["sales.orders"], _cancellation);
+        await AdvanceUntilAsync(() => views.Refreshes.Count > 0, TimeSpan.FromSeconds(20));
+
+        var refresh = Assert.Single(views.Refreshes);
+        Assert.InRange(refresh.At - reportedAt, Debounce * 2, Debounce * 2 + TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public async Task The_regular_tick_still_refreshes_a_view_that_refreshes_on_change()
     {
         var views = new RecordingMaterializedViews(_time, "sales.orders");
