@@ -15,6 +15,7 @@ public sealed class RefreshOnChangeTests(TestServers servers)
 {
     private static readonly TimeSpan Tick = TimeSpan.FromHours(1);
     private static readonly TimeSpan Debounce = TimeSpan.FromSeconds(2);
+    private const string ListenStatement = "LISTEN \"ormperf_table_changed\"";
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;
     private readonly FakeTimeProvider _time = new();
 
@@ -43,6 +44,22 @@ public sealed class RefreshOnChangeTests(TestServers servers)
         await WaitForListeningAsync(schema.Name);
 
         await schema.ExecuteAsync($"BEGIN; INSERT INTO orders (product_id, quantity) VALUES (1, 5); NOTIFY ormperf_table_changed, '{schema.Name}.orders'; COMMIT;");
+
+        await AssertRefreshedBeforeTheNextTickAsync(schema, recorder, startedAt);
+    }
+
+    [Fact]
+    public async Task After_the_listening_connection_drops_every_view_is_refreshed_since_writes_may_have_been_missed()
+    {
+        await using var schema = await CreateSalesAsync();
+        using var recorder = new RefreshOutcomeRecorder(schema.Name);
+        await using var host = await StartAsync(schema, notifications: true);
+        var startedAt = _time.GetUtcNow();
+        await WaitForListeningAsync(schema.Name);
+
+        await schema.ExecuteAsync($"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = '{ListenStatement}'");
+        // Written while nobody listens, and never reported.
+        await schema.ExecuteAsync("INSERT INTO orders (product_id, quantity) VALUES (1, 5)");
 
         await AssertRefreshedBeforeTheNextTickAsync(schema, recorder, startedAt);
     }
@@ -97,7 +114,7 @@ public sealed class RefreshOnChangeTests(TestServers servers)
         await connection.OpenAsync(_cancellation);
         var wall = Stopwatch.StartNew();
         while (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"ormperf_table_changed\"' AND state = 'idle'", cancellationToken: _cancellation)) == 0)
+            $"SELECT count(*) FROM pg_stat_activity WHERE query = '{ListenStatement}' AND state = 'idle'", cancellationToken: _cancellation)) == 0)
         {
             Assert.True(wall.Elapsed < TimeSpan.FromSeconds(30), $"The listener for {schemaName} did not start listening.");
             await Task.Delay(50, _cancellation);
