@@ -109,6 +109,7 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
         ArgumentNullException.ThrowIfNull(suggestion);
         // Rebuilt from the parts rather than trusting the record's text, which a caller could have replaced.
         var create = CoveringIndex.CreateStatement(suggestion.Table, suggestion.KeyColumns, suggestion.IncludeColumns);
+        var indexName = CoveringIndex.NameFor(suggestion.Table, suggestion.KeyColumns);
         var table = SqlIdentifier.QuoteQualified(suggestion.Table, nameof(suggestion));
         await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -120,7 +121,7 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
         }
 
         var plan = await ExplainAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
-        Log.CoveringIndexCreated(_logger, suggestion.IndexName, suggestion.Table, plan.UsesIndexOnlyScanOn(suggestion.IndexName));
+        Log.CoveringIndexCreated(_logger, indexName, suggestion.Table, plan.UsesIndexOnlyScanOn(indexName));
         return plan;
     }
 
