@@ -13,6 +13,16 @@ namespace OrmPerf.Indexes;
 /// </remarks>
 public static class CoveringIndex
 {
+    /// <summary>The default index name, <c>{table}_{keys}_covering</c>, shortened with a stable hash past 63 bytes.</summary>
+    /// <param name="table">The table, optionally schema-qualified (the schema is not part of the name).</param>
+    /// <param name="keyColumns">The key columns.</param>
+    /// <exception cref="ArgumentException">The table name is invalid.</exception>
+    public static string NameFor(string table, IReadOnlyList<string> keyColumns)
+    {
+        ArgumentNullException.ThrowIfNull(keyColumns);
+        return SqlIdentifier.Derive(SqlIdentifier.Split(table, nameof(table)).Name + "_" + string.Join("_", keyColumns), "_covering");
+    }
+
     /// <summary>Returns the DDL.</summary>
     /// <param name="table">The table, optionally schema-qualified.</param>
     /// <param name="keyColumns">Key columns, equality filters first, then the range or sort column.</param>
@@ -31,9 +41,7 @@ public static class CoveringIndex
         }
 
         var keys = SqlIdentifier.QuoteList(keyColumns, nameof(keyColumns));
-        var name = indexName is null
-            ? SqlIdentifier.Quote(SqlIdentifier.Derive(SqlIdentifier.Split(table).Name + "_" + string.Join("_", keyColumns), "_covering"))
-            : SqlIdentifier.Quote(indexName, nameof(indexName));
+        var name = SqlIdentifier.Quote(indexName ?? NameFor(table, keyColumns), nameof(indexName));
         var include = includeColumns.Count == 0 ? "" : $" INCLUDE ({SqlIdentifier.QuoteList(includeColumns, nameof(includeColumns))})";
         return $"CREATE INDEX {(concurrently ? "CONCURRENTLY " : "")}IF NOT EXISTS {name} ON {quotedTable} ({keys}){include}";
     }

@@ -3,6 +3,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrmPerf.Diagnostics;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Indexes;
 
@@ -90,10 +91,43 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var json = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
-            "EXPLAIN (FORMAT JSON) " + sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return QueryPlan.Parse(json ?? throw new InvalidOperationException($"EXPLAIN returned no plan for: {sql}"));
+        return QueryPlan.Parse(await ExplainJsonAsync(connection, "EXPLAIN (FORMAT JSON) ", sql, parameters, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <inheritdoc />
+    public async Task<CoveringIndexSuggestion?> SuggestCoveringIndexAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return CoveringIndexSuggester.FromPlan(
+            await ExplainJsonAsync(connection, "EXPLAIN (FORMAT JSON, VERBOSE) ", sql, parameters, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <inheritdoc />
+    public async Task<QueryPlan> CreateSuggestedIndexAsync(CoveringIndexSuggestion suggestion, string sql, object? parameters = null, bool vacuum = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suggestion);
+        // Rebuilt from the parts rather than trusting the record's text, which a caller could have replaced.
+        var create = CoveringIndex.CreateStatement(suggestion.Table, suggestion.KeyColumns, suggestion.IncludeColumns);
+        var indexName = CoveringIndex.NameFor(suggestion.Table, suggestion.KeyColumns);
+        var table = SqlIdentifier.QuoteQualified(suggestion.Table, nameof(suggestion));
+        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await connection.ExecuteAsync(new CommandDefinition(create, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (vacuum)
+            {
+                await connection.ExecuteAsync(new CommandDefinition($"VACUUM (ANALYZE) {table}", commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+        }
+
+        var plan = await ExplainAsync(sql, parameters, cancellationToken).ConfigureAwait(false);
+        Log.CoveringIndexCreated(_logger, indexName, suggestion.Table, plan.UsesIndexOnlyScanOn(indexName));
+        return plan;
+    }
+
+    private static async Task<string> ExplainJsonAsync(DbConnection connection, string explain, string sql, object? parameters, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<string>(new CommandDefinition(explain + sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false)
+        ?? throw new InvalidOperationException($"EXPLAIN returned no plan for: {sql}");
 
     private sealed record IndexShape(
         string Method, bool IsUnique, bool IsPrimary, bool BacksConstraint, bool IsValid, int KeyCount,

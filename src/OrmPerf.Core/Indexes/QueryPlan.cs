@@ -13,6 +13,14 @@ public sealed record QueryPlan(string PlanJson, IReadOnlyList<string> NodeTypes)
     /// <summary>Some node reads a whole table.</summary>
     public bool UsesSequentialScan => NodeTypes.Contains("Seq Scan");
 
+    /// <summary>Some node is an index-only scan of the index named <paramref name="indexName"/>.</summary>
+    public bool UsesIndexOnlyScanOn(string indexName)
+    {
+        ArgumentNullException.ThrowIfNull(indexName);
+        using var document = JsonDocument.Parse(PlanJson);
+        return document.RootElement.EnumerateArray().Any(statement => IndexOnlyScanOn(statement.GetProperty("Plan"), indexName));
+    }
+
     internal static QueryPlan Parse(string json)
     {
         using var document = JsonDocument.Parse(json);
@@ -24,6 +32,11 @@ public sealed record QueryPlan(string PlanJson, IReadOnlyList<string> NodeTypes)
 
         return new QueryPlan(json, nodes);
     }
+
+    private static bool IndexOnlyScanOn(JsonElement node, string indexName) =>
+        (node.GetProperty("Node Type").GetString() == "Index Only Scan"
+            && node.TryGetProperty("Index Name", out var index) && index.GetString() == indexName)
+        || (node.TryGetProperty("Plans", out var children) && children.EnumerateArray().Any(child => IndexOnlyScanOn(child, indexName)));
 
     private static void Collect(JsonElement node, List<string> nodes)
     {

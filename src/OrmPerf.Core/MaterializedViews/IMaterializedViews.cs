@@ -43,4 +43,11 @@ public interface IMaterializedViews
     /// </summary>
     /// <exception cref="InvalidOperationException">A name is not a materialized view.</exception>
     Task<IReadOnlyList<string>> OrderBySourcesFirstAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The tables (and foreign or partitioned tables) the view reads, directly or through other views and materialized
+    /// views, from <c>pg_depend</c>, as <c>schema.table</c>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No materialized view has that name.</exception>
+    Task<IReadOnlyList<string>> GetSourceTablesAsync(string name, CancellationToken cancellationToken = default);
 }

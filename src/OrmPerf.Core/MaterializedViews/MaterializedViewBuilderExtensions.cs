@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using OrmPerf.Changes;
 using OrmPerf.MaterializedViews;
 using OrmPerf.Sql;
 
@@ -29,18 +30,93 @@ public static class MaterializedViewBuilderExtensions
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException">The name is not a valid SQL name.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second.</exception>
-    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery)
+    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery) =>
+        builder.AddMaterializedView(name, refreshEvery, static _ => { });
+
+    /// <summary>
+    /// Like <see cref="AddMaterializedView(IOrmPerfBuilder, string, TimeSpan)"/>, and with
+    /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> also refreshes the view within a debounce window after
+    /// OrmPerf's batch writer (through <see cref="ITableChangeListener"/>) or a <c>NOTIFY</c> reports a write to a table
+    /// it reads. Those refreshes take the same advisory lock, so one instance refreshes.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
+    /// <param name="name">The view's name, optionally schema-qualified; validated now.</param>
+    /// <param name="refreshEvery">The interval, at least one second.</param>
+    /// <param name="configure">Sets the view's options; they are validated now.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException">The name or a source table is not a valid SQL name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second, or the debounce is not positive.</exception>
+    public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery, Action<MaterializedViewRefreshOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
         SqlIdentifier.QuoteQualified(name, nameof(name));
         if (refreshEvery < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(refreshEvery), refreshEvery, $"The refresh interval of materialized view '{name}' must be at least one second.");
         }
 
+        var options = new MaterializedViewRefreshOptions();
+        configure(options);
+        if (options.ChangeDebounce <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.ChangeDebounce, $"The change debounce of materialized view '{name}' must be positive.");
+        }
+
+        foreach (var table in options.SourceTables)
+        {
+            SqlIdentifier.Split(table, nameof(MaterializedViewRefreshOptions.SourceTables));
+        }
+
         builder.AddMaterializedViews();
-        builder.Services.AddSingleton(new MaterializedViewSchedule(name, refreshEvery));
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>());
+        builder.Services.AddSingleton(new MaterializedViewSchedule(
+            name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray()));
+        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>(
+            sp => sp.GetRequiredService<MaterializedViewRefreshScheduler>()));
+        if (options.RefreshOnChange)
+        {
+            builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
+            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, MaterializedViewChangeListener>(
+                sp => sp.GetRequiredService<MaterializedViewChangeListener>()));
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Also takes reports of writes from outside the process: a hosted service holds one connection to the primary that
+    /// <c>LISTEN</c>s on <see cref="TableChangeNotificationOptions.Channel"/>, and each
+    /// <c>NOTIFY ormperf_table_changed, 'schema.table'</c> brings forward the refresh of the views registered with
+    /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> that read that table. Every instance hears every
+    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
+    /// <param name="configure">Sets the channel and timings; validated now. Null for the defaults.</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentException">The channel is not a plain identifier.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A delay or interval is not positive.</exception>
+    public static IOrmPerfBuilder AddMaterializedViewChangeNotifications(this IOrmPerfBuilder builder, Action<TableChangeNotificationOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = new TableChangeNotificationOptions();
+        configure?.Invoke(options);
+        SqlIdentifier.Quote(options.Channel, nameof(TableChangeNotificationOptions.Channel));
+        if (options.ReconnectDelay <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.ReconnectDelay, $"The reconnect delay of the change channel '{options.Channel}' must be positive.");
+        }
+
+        if (options.KeepAliveInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.KeepAliveInterval, $"The keep-alive interval of the change channel '{options.Channel}' must be positive.");
+        }
+
+        builder.AddMaterializedViews();
+        builder.Services.AddSingleton(options);
+        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableChangeNotificationListener>());
         return builder;
     }
 }

@@ -5,33 +5,71 @@ using OrmPerf.Diagnostics;
 namespace OrmPerf.MaterializedViews;
 
 /// <summary>
-/// Refreshes the registered views on their intervals, driven by the injected <see cref="TimeProvider"/>. Views due at
-/// the same tick are refreshed sources first. Each refresh is a <see cref="IMaterializedViews.TryRefreshAsync"/>, so
-/// when several instances run, one refreshes and the others skip. A failure is logged, counted and retried at the next
-/// tick; it never stops the host.
+/// Refreshes the registered views on their intervals, driven by the injected <see cref="TimeProvider"/>, and, for views
+/// with a change debounce, within that window after a write to a source table is reported (<see cref="ReportChange"/>).
+/// Views due at the same moment are refreshed sources first. Each refresh is a <see cref="IMaterializedViews.TryRefreshAsync"/>,
+/// so when several instances run, one refreshes and the others skip. A failure is logged, counted and retried at the
+/// next tick; it never stops the host. <see cref="ReportChange"/> is thread-safe.
 /// </summary>
 internal sealed class MaterializedViewRefreshScheduler : BackgroundService
 {
     private readonly IMaterializedViews _views;
-    private readonly MaterializedViewSchedule[] _schedules;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    // Guarded by _gate. DueAt: the next tick. ChangeDueAt: the debounced refresh for reported writes, if any.
+    // ChangedSince: the first report that no refresh has served yet.
     private readonly DateTimeOffset[] _dueAt;
+    private readonly DateTimeOffset?[] _changeDueAt;
+    private readonly DateTimeOffset?[] _changedSince;
 
     public MaterializedViewRefreshScheduler(IMaterializedViews views, IEnumerable<MaterializedViewSchedule> schedules, TimeProvider time, ILogger<MaterializedViewRefreshScheduler> logger)
     {
         _views = views;
-        _schedules = schedules.ToArray();
+        Schedules = schedules.ToArray();
         _time = time;
         _logger = logger;
         // Counted from construction, not from the first run of ExecuteAsync, which the host may start later.
         var now = time.GetUtcNow();
-        _dueAt = _schedules.Select(schedule => now + schedule.RefreshEvery).ToArray();
+        _dueAt = Schedules.Select(schedule => now + schedule.RefreshEvery).ToArray();
+        _changeDueAt = new DateTimeOffset?[Schedules.Count];
+        _changedSince = new DateTimeOffset?[Schedules.Count];
+    }
+
+    /// <summary>The registered views, in registration order; <see cref="ReportChange"/> takes an index into this list.</summary>
+    public IReadOnlyList<MaterializedViewSchedule> Schedules { get; }
+
+    /// <summary>
+    /// Records a committed write to a source of the view at <paramref name="index"/>: its refresh is brought forward to
+    /// the view's debounce after the first unserved report, so later reports in that window share the refresh.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The view was registered without a change debounce.</exception>
+    public void ReportChange(int index)
+    {
+        var debounce = Schedules[index].ChangeDebounce
+            ?? throw new InvalidOperationException($"Materialized view '{Schedules[index].Name}' was registered without RefreshOnChange.");
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _changedSince[index] ??= now;
+            _changeDueAt[index] ??= now + debounce;
+        }
+
+        Log.MaterializedViewChangeReported(_logger, Schedules[index].Name, debounce);
+        Wake();
+    }
+
+    public override void Dispose()
+    {
+        base.Dispose();
+        _wake.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_schedules.Length == 0)
+        if (Schedules.Count == 0)
         {
             return;
         }
@@ -40,34 +78,87 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var now = _time.GetUtcNow();
-                var wake = _dueAt.Min();
-                if (wake > now)
+                var (due, wakeAt) = TakeDue();
+                if (due.Count == 0)
                 {
-                    await Task.Delay(wake - now, _time, stoppingToken).ConfigureAwait(false);
+                    await WaitAsync(wakeAt - _time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
                     continue;
                 }
 
-                var due = new List<string>();
-                for (var i = 0; i < _schedules.Length; i++)
+                foreach (var name in await OrderAsync(due.Select(d => d.Name).ToList(), stoppingToken).ConfigureAwait(false))
                 {
-                    if (_dueAt[i] <= now)
-                    {
-                        due.Add(_schedules[i].Name);
-                        // After a long pause, resume the rhythm from now instead of refreshing repeatedly to catch up.
-                        _dueAt[i] = _dueAt[i] + _schedules[i].RefreshEvery > now ? _dueAt[i] + _schedules[i].RefreshEvery : now + _schedules[i].RefreshEvery;
-                    }
-                }
-
-                foreach (var name in await OrderAsync(due, stoppingToken).ConfigureAwait(false))
-                {
-                    await RefreshOnceAsync(name, stoppingToken).ConfigureAwait(false);
+                    // A view registered twice is due twice; each entry is refreshed once.
+                    var next = due.First(d => d.Name == name);
+                    due.Remove(next);
+                    await RefreshOnceAsync(next, stoppingToken).ConfigureAwait(false);
                 }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // The host is stopping.
+        }
+    }
+
+    private (List<DueRefresh> Due, DateTimeOffset WakeAt) TakeDue()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var due = new List<DueRefresh>();
+            var wakeAt = DateTimeOffset.MaxValue;
+            for (var i = 0; i < Schedules.Count; i++)
+            {
+                var tick = _dueAt[i] <= now;
+                var changed = _changeDueAt[i] <= now;
+                if (tick || changed)
+                {
+                    due.Add(new DueRefresh(i, Schedules[i].Name, tick ? null : _changedSince[i]));
+                    // The refresh starts after every write reported so far was committed, so it serves them all.
+                    _changeDueAt[i] = null;
+                    _changedSince[i] = null;
+                }
+
+                if (tick)
+                {
+                    // After a long pause, resume the rhythm from now instead of refreshing repeatedly to catch up.
+                    var every = Schedules[i].RefreshEvery;
+                    _dueAt[i] = _dueAt[i] + every > now ? _dueAt[i] + every : now + every;
+                }
+
+                wakeAt = Min(wakeAt, Min(_dueAt[i], _changeDueAt[i] ?? DateTimeOffset.MaxValue));
+            }
+
+            return (due, wakeAt);
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var reported = _wake.WaitAsync(stopWaiting.Token);
+        var elapsed = delay > TimeSpan.Zero ? Task.Delay(delay, _time, stopWaiting.Token) : Task.CompletedTask;
+        await Task.WhenAny(reported, elapsed).ConfigureAwait(false);
+        await stopWaiting.CancelAsync().ConfigureAwait(false);
+        stoppingToken.ThrowIfCancellationRequested();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another report woke the loop between the check and the release: one wake-up is enough.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Reported while the host shuts down: nothing left to wake.
         }
     }
 
@@ -84,16 +175,49 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
         }
     }
 
-    private async Task RefreshOnceAsync(string name, CancellationToken stoppingToken)
+    private async Task RefreshOnceAsync(DueRefresh due, CancellationToken stoppingToken)
     {
         try
         {
-            await _views.TryRefreshAsync(name, stoppingToken).ConfigureAwait(false);
+            if (due.ChangedSince is { } since)
+            {
+                // Every instance hears a NOTIFY; the one that won the lock may already have refreshed after the write.
+                var status = await _views.GetStatusAsync(due.Name, stoppingToken).ConfigureAwait(false);
+                if (status.LastRefreshStartedAt >= since)
+                {
+                    Log.MaterializedViewChangeAlreadyServed(_logger, due.Name);
+                    return;
+                }
+            }
+
+            var result = await _views.TryRefreshAsync(due.Name, stoppingToken).ConfigureAwait(false);
+            if (result.Outcome == MaterializedViewRefreshOutcome.Skipped && due.ChangedSince is { } unserved)
+            {
+                // The other instance's refresh may have started before the write: look again after the debounce.
+                Rearm(due.Index, unserved);
+            }
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
             // Already counted as "failed" by the refresh; the loop goes on to the next view and tick.
-            Log.MaterializedViewRefreshFailed(_logger, error, name);
+            Log.MaterializedViewRefreshFailed(_logger, error, due.Name);
         }
     }
+
+    private void Rearm(int index, DateTimeOffset changedSince)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _changedSince[index] = Min(_changedSince[index] ?? changedSince, changedSince);
+            _changeDueAt[index] ??= now + Schedules[index].ChangeDebounce!.Value;
+        }
+    }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a <= b ? a : b;
+
+    /// <param name="Index">The view's index in <see cref="Schedules"/>.</param>
+    /// <param name="Name">The view's registered name.</param>
+    /// <param name="ChangedSince">For a refresh brought forward by reported writes only: the first of those reports.</param>
+    private sealed record DueRefresh(int Index, string Name, DateTimeOffset? ChangedSince);
 }

@@ -3,4 +3,6 @@ namespace OrmPerf.MaterializedViews;
 /// <summary>One view that the refresh scheduler refreshes every <paramref name="RefreshEvery"/>.</summary>
 /// <param name="Name">The view's name, optionally schema-qualified.</param>
 /// <param name="RefreshEvery">The interval between refreshes; the first is due one interval after the service starts.</param>
-internal sealed record MaterializedViewSchedule(string Name, TimeSpan RefreshEvery);
+/// <param name="ChangeDebounce">When set, a reported write to a source table brings the refresh forward to this long after the report.</param>
+/// <param name="SourceTables">Declared source tables; empty to read them from <c>pg_depend</c>.</param>
+internal sealed record MaterializedViewSchedule(string Name, TimeSpan RefreshEvery, TimeSpan? ChangeDebounce, IReadOnlyList<string> SourceTables);

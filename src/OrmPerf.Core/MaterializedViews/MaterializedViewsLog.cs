@@ -18,4 +18,19 @@ internal static partial class Log
 
     [LoggerMessage(304, LogLevel.Warning, "Could not record the failure of materialized view {View}'s refresh")]
     public static partial void MaterializedViewFailureNotRecorded(ILogger logger, Exception exception, string view);
+
+    [LoggerMessage(305, LogLevel.Debug, "A write to a source of materialized view {View} was reported; refreshing within {Debounce}")]
+    public static partial void MaterializedViewChangeReported(ILogger logger, string view, TimeSpan debounce);
+
+    [LoggerMessage(306, LogLevel.Debug, "Materialized view {View} was already refreshed after the reported write; not refreshing again")]
+    public static partial void MaterializedViewChangeAlreadyServed(ILogger logger, string view);
+
+    [LoggerMessage(307, LogLevel.Warning, "Could not find the source tables of materialized view {View}; writes reported now do not refresh it early")]
+    public static partial void MaterializedViewSourcesNotResolved(ILogger logger, Exception exception, string view);
+
+    [LoggerMessage(308, LogLevel.Information, "Listening for table-change notifications on channel {Channel}")]
+    public static partial void TableChangeNotificationsListening(ILogger logger, string channel);
+
+    [LoggerMessage(309, LogLevel.Warning, "Listening for table-change notifications on channel {Channel} failed; listening again in {RetryIn}, then refreshing every view that refreshes on change")]
+    public static partial void TableChangeNotificationsInterrupted(ILogger logger, Exception exception, string channel, TimeSpan retryIn);
 }

@@ -29,6 +29,28 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
         WHERE c.oid = to_regclass(@name) AND c.relkind = 'm'
         """;
 
+    // A view's rewrite rule depends on every relation its query reads; plain and materialized views are followed down
+    // to the tables under them.
+    private const string SourceTablesSql = """
+        WITH RECURSIVE reads(oid) AS (
+            SELECT d.refobjid
+            FROM pg_rewrite r
+            JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+            WHERE r.ev_class = to_regclass(@name) AND d.refobjid <> r.ev_class
+            UNION
+            SELECT d.refobjid
+            FROM reads
+            JOIN pg_class c ON c.oid = reads.oid AND c.relkind IN ('v', 'm')
+            JOIN pg_rewrite r ON r.ev_class = c.oid
+            JOIN pg_depend d ON d.objid = r.oid AND d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+            WHERE d.refobjid <> c.oid)
+        SELECT DISTINCT n.nspname || '.' || c.relname
+        FROM reads
+        JOIN pg_class c ON c.oid = reads.oid AND c.relkind IN ('r', 'p', 'f')
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        ORDER BY 1
+        """;
+
     private readonly DbDataSource _dataSource;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -136,6 +158,16 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
             new { views = resolved }, cancellationToken: cancellationToken)).ConfigureAwait(false)).ToList();
 
         return DependencyOrder.SourcesFirst(names, resolved, edges);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> GetSourceTablesAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            SourceTablesSql, new { name = quoted }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
     }
 
     private async Task<MaterializedViewRefreshResult> RefreshCoreAsync(string name, bool skipWhenBusy, CancellationToken cancellationToken)

@@ -9,6 +9,8 @@ namespace OrmPerf.IntegrationTests.Indexes;
 /// <summary>The index report and plan checks against the real primary's statistics.</summary>
 public sealed class IndexAdvisorTests(TestServers servers)
 {
+    private const string ArticleQuery = "SELECT id, last_login FROM users WHERE email = @email AND last_login > @since";
+    private readonly object _articleParameters = new { email = "user42@example.test", since = DateTime.UtcNow.AddDays(-1) };
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;
 
     [Fact]
@@ -86,27 +88,53 @@ public sealed class IndexAdvisorTests(TestServers servers)
     [Fact]
     public async Task The_covering_index_turns_the_article_query_into_an_index_only_scan()
     {
-        await using var schema = await servers.CreateSchemaAsync();
-        await schema.ExecuteAsync("""
-            CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text, bio text, last_login timestamptz NOT NULL);
-            INSERT INTO users SELECT g, 'user' || g || '@example.test', 'name ' || g, repeat('x', 100), now() - g * interval '1 minute'
-            FROM generate_series(1, 20000) g;
-            """);
+        await using var schema = await CreateArticleUsersAsync();
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
         var advisor = new PostgresIndexAdvisor(dataSource, TimeProvider.System);
-        const string Query = "SELECT id, last_login FROM users WHERE email = @email AND last_login > @since";
-        var parameters = new { email = "user42@example.test", since = DateTime.UtcNow.AddDays(-1) };
         await schema.ExecuteAsync("VACUUM ANALYZE users");
-        var before = await advisor.ExplainAsync(Query, parameters, _cancellation);
+        var before = await advisor.ExplainAsync(ArticleQuery, _articleParameters, _cancellation);
 
         await schema.ExecuteAsync(CoveringIndex.CreateStatement("users", ["email", "last_login"], ["id"]));
         // The planner costs an index-only scan by the visibility map, which VACUUM sets.
         await schema.ExecuteAsync("VACUUM ANALYZE users");
-        var after = await advisor.ExplainAsync(Query, parameters, _cancellation);
+        var after = await advisor.ExplainAsync(ArticleQuery, _articleParameters, _cancellation);
 
         Assert.True(before.UsesSequentialScan, before.PlanJson);
         Assert.False(before.UsesIndexOnlyScan);
         Assert.True(after.UsesIndexOnlyScan, after.PlanJson);
         Assert.Contains("users_email_last_login_covering", after.PlanJson);
+    }
+
+    [Fact]
+    public async Task The_index_suggested_from_the_plan_turns_the_article_query_into_an_index_only_scan_on_it()
+    {
+        await using var schema = await CreateArticleUsersAsync();
+        await schema.ExecuteAsync("ANALYZE users");
+        await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
+        var advisor = new PostgresIndexAdvisor(dataSource, TimeProvider.System);
+
+        var suggestion = await advisor.SuggestCoveringIndexAsync(ArticleQuery, _articleParameters, _cancellation);
+        Assert.NotNull(suggestion);
+        Assert.Equal($"{schema.Name}.users", suggestion.Table);
+        Assert.Equal(["email", "last_login"], suggestion.KeyColumns);
+        Assert.Equal(["id"], suggestion.IncludeColumns);
+        Assert.False((await advisor.ExplainAsync(ArticleQuery, _articleParameters, _cancellation)).UsesIndexOnlyScanOn(suggestion.IndexName));
+
+        var plan = await advisor.CreateSuggestedIndexAsync(suggestion, ArticleQuery, _articleParameters, cancellationToken: _cancellation);
+
+        Assert.True(plan.UsesIndexOnlyScanOn(suggestion.IndexName), plan.PlanJson);
+        Assert.False(plan.UsesIndexOnlyScanOn("some_other_index"));
+    }
+
+    /// <summary>20,000 users without any index on email, for the article's query.</summary>
+    private async Task<TestSchema> CreateArticleUsersAsync()
+    {
+        var schema = await servers.CreateSchemaAsync();
+        await schema.ExecuteAsync("""
+            CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, name text, bio text, last_login timestamptz NOT NULL);
+            INSERT INTO users SELECT g, 'user' || g || '@example.test', 'name ' || g, repeat('x', 100), now() - g * interval '1 minute'
+            FROM generate_series(1, 20000) g;
+            """);
+        return schema;
     }
 }

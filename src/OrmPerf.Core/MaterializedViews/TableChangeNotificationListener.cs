@@ -1,0 +1,101 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OrmPerf.Diagnostics;
+using OrmPerf.Sql;
+
+namespace OrmPerf.MaterializedViews;
+
+/// <summary>
+/// Holds one connection to the primary that <c>LISTEN</c>s on the change channel, and passes each notification's tables
+/// (its payload, split at commas) to the <see cref="MaterializedViewChangeListener"/>. When the connection fails it
+/// listens again after a delay and then reports a change to every view that refreshes on change, because writes made
+/// while it was away were not heard.
+/// </summary>
+internal sealed class TableChangeNotificationListener : BackgroundService
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly MaterializedViewChangeListener _listener;
+    private readonly TableChangeNotificationOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _listenSql;
+
+    public TableChangeNotificationListener(
+        NpgsqlDataSource dataSource, MaterializedViewChangeListener listener, TableChangeNotificationOptions options, TimeProvider time, ILogger<TableChangeNotificationListener> logger)
+    {
+        _dataSource = dataSource;
+        _listener = listener;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _listenSql = "LISTEN " + SqlIdentifier.Quote(options.Channel);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var missedSome = false;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await ListenAsync(missedSome, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    Log.TableChangeNotificationsInterrupted(_logger, error, _options.Channel, _options.ReconnectDelay);
+                    missedSome = true;
+                    await Task.Delay(_options.ReconnectDelay, _time, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    private async Task ListenAsync(bool missedSome, CancellationToken stoppingToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        var received = new List<string>();
+        // Raised on this loop's thread while WaitAsync or a command reads from the connection.
+        connection.Notification += (_, e) => received.Add(e.Payload);
+        await using (var listen = new NpgsqlCommand(_listenSql, connection))
+        {
+            await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
+        }
+
+        Log.TableChangeNotificationsListening(_logger, _options.Channel);
+        if (missedSome)
+        {
+            _listener.ReportAll();
+        }
+
+        while (true)
+        {
+            if (!await connection.WaitAsync(_options.KeepAliveInterval, stoppingToken).ConfigureAwait(false))
+            {
+                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                await ping.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            if (received.Count == 0)
+            {
+                continue;
+            }
+
+            var tables = received
+                .SelectMany(payload => payload.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .Distinct(StringComparer.Ordinal)
+                .ToList();
+            received.Clear();
+            if (tables.Count > 0)
+            {
+                await _listener.OnTablesChangedAsync(tables, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+}
