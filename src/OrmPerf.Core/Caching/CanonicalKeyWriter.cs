@@ -10,11 +10,27 @@ namespace OrmPerf.Caching;
 /// <summary>
 /// Encodes a query's parts into self-delimiting bytes: every value starts with a tag naming its type, strings and
 /// collections carry their lengths, so two different inputs never produce the same bytes. Numbers and dates are
-/// written in binary (little-endian), never through a culture. Not thread-safe: one writer per key.
+/// written in binary (little-endian), never through a culture.
 /// </summary>
-internal sealed class CanonicalKeyWriter
+/// <remarks>
+/// A ref struct writing into a caller's (stack) buffer and moving to a pooled array only when the key outgrows it, so
+/// that encoding a key allocates nothing; <see cref="Dispose"/> returns the pooled array. One writer per key.
+/// </remarks>
+internal ref struct CanonicalKeyWriter
 {
-    private readonly ArrayBufferWriter<byte> _buffer = new(256);
+    private Span<byte> _span;
+    private byte[]? _rented;
+    private int _length;
+
+    public CanonicalKeyWriter(Span<byte> buffer)
+    {
+        _span = buffer;
+        _rented = null;
+        _length = 0;
+    }
+
+    /// <summary>The bytes written so far; valid until the next write or <see cref="Dispose"/>.</summary>
+    public readonly ReadOnlySpan<byte> Written => _span[.._length];
 
     public void WriteHeader(int version)
     {
@@ -22,7 +38,17 @@ internal sealed class CanonicalKeyWriter
         WriteVarInt((ulong)version);
     }
 
-    public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
+    /// <summary>Appends bytes produced earlier by another writer (a cached encoding).</summary>
+    public void WriteEncoded(scoped ReadOnlySpan<byte> encoded) => WriteBytes(encoded);
+
+    public void Dispose()
+    {
+        if (_rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_rented);
+            _rented = null;
+        }
+    }
 
     public void WriteString(string? value)
     {
@@ -35,7 +61,7 @@ internal sealed class CanonicalKeyWriter
         WriteTag(ValueTag.String);
         var length = Encoding.UTF8.GetByteCount(value);
         WriteVarInt((ulong)length);
-        _buffer.Advance(Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length)));
+        _length += Encoding.UTF8.GetBytes(value, GetSpan(length));
     }
 
     [RequiresUnreferencedCode("Reads the public properties of the parameter object by reflection.")]
@@ -120,9 +146,9 @@ internal sealed class CanonicalKeyWriter
         {
             case null or DBNull: WriteTag(ValueTag.Null); break;
             case string s: WriteString(s); break;
-            case bool b: WriteTag(ValueTag.Boolean); WriteBytes([b ? (byte)1 : (byte)0]); break;
-            case byte n: WriteTag(ValueTag.Byte); WriteBytes([n]); break;
-            case sbyte n: WriteTag(ValueTag.SByte); WriteBytes([unchecked((byte)n)]); break;
+            case bool b: WriteTag(ValueTag.Boolean); WriteByte(b ? (byte)1 : (byte)0); break;
+            case byte n: WriteTag(ValueTag.Byte); WriteByte(n); break;
+            case sbyte n: WriteTag(ValueTag.SByte); WriteByte(unchecked((byte)n)); break;
             case short n: WriteTag(ValueTag.Int16); WriteInt64(n); break;
             case ushort n: WriteTag(ValueTag.UInt16); WriteInt64(n); break;
             case int n: WriteTag(ValueTag.Int32); WriteInt64(n); break;
@@ -191,30 +217,61 @@ internal sealed class CanonicalKeyWriter
     {
         WriteTag(ValueTag.DbString);
         WriteString(value.Value);
-        WriteBytes([value.IsAnsi ? (byte)1 : (byte)0, value.IsFixedLength ? (byte)1 : (byte)0]);
+        WriteByte(value.IsAnsi ? (byte)1 : (byte)0);
+        WriteByte(value.IsFixedLength ? (byte)1 : (byte)0);
         WriteInt64(value.Length);
     }
 
-    private void WriteTag(ValueTag tag) => WriteBytes([(byte)tag]);
+    private void WriteTag(ValueTag tag) => WriteByte((byte)tag);
 
     private void WriteInt64(long value)
     {
-        BinaryPrimitives.WriteInt64LittleEndian(_buffer.GetSpan(8), value);
-        _buffer.Advance(8);
+        BinaryPrimitives.WriteInt64LittleEndian(GetSpan(8), value);
+        _length += 8;
     }
 
     private void WriteVarInt(ulong value)
     {
         while (value >= 0x80)
         {
-            WriteBytes([(byte)(value | 0x80)]);
+            WriteByte((byte)(value | 0x80));
             value >>= 7;
         }
 
-        WriteBytes([(byte)value]);
+        WriteByte((byte)value);
     }
 
-    private void WriteBytes(ReadOnlySpan<byte> bytes) => _buffer.Write(bytes);
+    private void WriteByte(byte value)
+    {
+        GetSpan(1)[0] = value;
+        _length++;
+    }
+
+    private void WriteBytes(scoped ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        _length += bytes.Length;
+    }
+
+    /// <summary>The free space after the written bytes, at least <paramref name="size"/> long.</summary>
+    private Span<byte> GetSpan(int size)
+    {
+        if (_span.Length - _length < size)
+        {
+            Grow(size);
+        }
+
+        return _span[_length..];
+    }
+
+    private void Grow(int size)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_span.Length * 2, _length + size));
+        _span[.._length].CopyTo(larger);
+        Dispose();
+        _rented = larger;
+        _span = larger;
+    }
 
     private enum ValueTag : byte
     {

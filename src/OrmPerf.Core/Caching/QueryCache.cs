@@ -15,7 +15,7 @@ namespace OrmPerf.Caching;
 /// </summary>
 /// <remarks>
 /// <para>Thread-safe; register one instance per process (<c>AddQueryCache</c> registers it as a singleton).</para>
-/// <para>A fresh hit allocates nothing: the entry is looked up by <see cref="QueryKey.Id"/>, its canonical key compared,
+/// <para>A fresh hit allocates nothing: the entry is looked up by <see cref="QueryKey.Hash"/>, its canonical key compared,
 /// its tag generations checked and its value returned in a completed <see cref="ValueTask{TResult}"/>.</para>
 /// <para>An invalidated entry is never served, not even by fail-safe: invalidation means the data changed. An L2 entry
 /// is not used if one of its tags was invalidated in this process at or after the entry was created; spreading
@@ -118,7 +118,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     public ValueTask RemoveAsync(QueryKey key, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _memory.Remove(key.Id);
+        _memory.Remove(key.LocalKey);
         return _secondLevel is null && _backplane is null ? ValueTask.CompletedTask : RemoveSharedAsync(key, cancellationToken);
     }
 
@@ -140,7 +140,10 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     public void EvictLocal(string key)
     {
         ArgumentNullException.ThrowIfNull(key);
-        _memory.Remove(key);
+        if (QueryKey.TryParseId(key, out var hash))
+        {
+            _memory.Remove(hash);
+        }
     }
 
     /// <inheritdoc/>
@@ -194,7 +197,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     private QueryCacheEntry? Find(QueryKey key, out bool fresh)
     {
         fresh = false;
-        if (!_memory.TryGetValue(key.Id, out var found) || found is not QueryCacheEntry entry
+        if (!_memory.TryGetValue(key.LocalKey, out var found) || found is not QueryCacheEntry entry
             || !key.Matches(entry.CanonicalKey) || !_generations.IsCurrent(entry.Tags, entry.Generations))
         {
             return null;
@@ -218,7 +221,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
                 }
 
                 // The running factory started before an invalidation (or was abandoned): its result is not for us.
-                var replacement = NewFlight<T>(options);
+                var replacement = NewFlight<T>(options, cancellationToken);
                 if (_flights.TryUpdate(key, replacement, existing))
                 {
                     return StartAsync(key, replacement, factory, options, stale, cancellationToken);
@@ -226,7 +229,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             }
             else
             {
-                var flight = NewFlight<T>(options);
+                var flight = NewFlight<T>(options, cancellationToken);
                 if (_flights.TryAdd(key, flight))
                 {
                     return StartAsync(key, flight, factory, options, stale, cancellationToken);
@@ -235,10 +238,10 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
     }
 
-    private QueryCacheFlight<T> NewFlight<T>(QueryCacheEntryOptions options)
+    private QueryCacheFlight<T> NewFlight<T>(QueryCacheEntryOptions options, CancellationToken cancellationToken)
     {
         options.Validate();
-        return new QueryCacheFlight<T>(options.Tags, _generations.Snapshot(options.Tags));
+        return new QueryCacheFlight<T>(options.Tags, _generations.Snapshot(options.Tags), cancellationToken.CanBeCanceled);
     }
 
     private ValueTask<T> StartAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
@@ -330,7 +333,10 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var remaining = lifetime.StaleUntil - _time.GetUtcNow();
         if (remaining > TimeSpan.Zero)
         {
-            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = size, AbsoluteExpirationRelativeToNow = remaining });
+            using var cached = _memory.CreateEntry(key.LocalKey);
+            cached.Size = size;
+            cached.AbsoluteExpirationRelativeToNow = remaining;
+            cached.Value = entry;
         }
 
         return entry;

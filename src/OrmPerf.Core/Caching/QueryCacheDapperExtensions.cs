@@ -13,8 +13,9 @@ namespace OrmPerf.Caching;
 /// <para>Prefer the <see cref="DbDataSource"/> overloads: a hit never touches the connection pool, and the one factory run
 /// that concurrent callers share opens its own connection. The <see cref="DbConnection"/> overloads run the shared query
 /// on the first caller's connection, which must therefore stay open until that call returns.</para>
-/// <para>Each call builds its <see cref="QueryKey"/> from the SQL and parameters (a few small allocations); the cache
-/// lookup itself allocates nothing on a hit.</para>
+/// <para>Each call builds its <see cref="QueryKey"/> from the SQL and parameters; a key built recently is reused rather
+/// than allocated again (reading the parameter object's value-type properties still boxes them). The cache lookup
+/// itself allocates nothing on a hit.</para>
 /// <para>Thread-safe as far as the cache is; a <see cref="DbConnection"/> itself is not.</para>
 /// </remarks>
 public static class QueryCacheDapperExtensions

@@ -5,11 +5,17 @@ namespace OrmPerf.Caching;
 /// waits with its own token; the factory's token is cancelled only when the last waiter has given up, so one
 /// cancelled caller never cancels the others' result. Thread-safe.
 /// </summary>
-internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] generations)
+/// <param name="tags">The tags of the entry being computed.</param>
+/// <param name="generations">The tag generations the factory started under.</param>
+/// <param name="abandonable">
+/// Whether the first waiter can give up (its token can be cancelled); if not, the waiters never all leave, and the
+/// factory gets <see cref="CancellationToken.None"/> rather than a token source nobody can cancel.
+/// </param>
+internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] generations, bool abandonable)
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Not disposed: it owns no timer, and a waiter may still cancel it while the run completes.
-    private readonly CancellationTokenSource _abandoned = new();
+    private readonly CancellationTokenSource? _abandoned = abandonable ? new() : null;
     private int _waiters = 1;
 
     /// <summary>The tags of the entry being computed.</summary>
@@ -19,7 +25,7 @@ internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] gen
     public long[] Generations { get; } = generations;
 
     /// <summary>Cancelled when every waiter has given up.</summary>
-    public CancellationToken FactoryToken => _abandoned.Token;
+    public CancellationToken FactoryToken => _abandoned?.Token ?? CancellationToken.None;
 
     /// <summary>Adds a waiter unless all have already left (then the run is being cancelled: start another).</summary>
     public bool TryJoin()
@@ -50,7 +56,7 @@ internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] gen
         {
             if (Interlocked.Decrement(ref _waiters) == 0)
             {
-                _abandoned.Cancel();
+                _abandoned!.Cancel();
             }
 
             throw;

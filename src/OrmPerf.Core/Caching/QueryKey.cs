@@ -26,15 +26,24 @@ public sealed class QueryKey : IEquatable<QueryKey>
     /// <summary>The version of the canonical encoding; bumping it gives every query a new key.</summary>
     public const int FormatVersion = 1;
 
+    private static readonly string IdPrefix = $"q{FormatVersion}:";
+
+    // Most keys fit: encoding one allocates nothing unless it is longer (then the writer rents a pooled array).
+    private const int StackBufferSize = 512;
+
     private readonly byte[] _canonical;
+    private string? _id;
+    private object? _localKey;
 
     private QueryKey(byte[] canonical, UInt128 hash, Type resultType)
     {
         _canonical = canonical;
         Hash = hash;
         ResultType = resultType;
-        Id = string.Create(null, stackalloc char[40], $"q{FormatVersion}:{hash:x32}");
     }
+
+    /// <summary>Computes the 128-bit hash of a key's canonical bytes.</summary>
+    internal delegate UInt128 Hasher(ReadOnlySpan<byte> canonical);
 
     /// <summary>The 128-bit XxHash of <see cref="Canonical"/>.</summary>
     public UInt128 Hash { get; }
@@ -46,7 +55,8 @@ public sealed class QueryKey : IEquatable<QueryKey>
     public Type ResultType { get; }
 
     /// <summary>The key as a short string (format version + hash), for stores that key by string.</summary>
-    public string Id { get; }
+    /// <remarks>Built on first use: an in-memory hit never needs it.</remarks>
+    public string Id => _id ??= string.Create(null, stackalloc char[40], $"{IdPrefix}{Hash:x32}");
 
     /// <summary>Builds the key of a query.</summary>
     /// <typeparam name="TResult">The type of the cached value.</typeparam>
@@ -75,28 +85,53 @@ public sealed class QueryKey : IEquatable<QueryKey>
     /// share a result), hashed with <paramref name="hash"/> (a test seam to force collisions).
     /// </summary>
     [RequiresUnreferencedCode("Reads the public properties of the parameter object by reflection.")]
-    internal static QueryKey Create(string sql, object? parameters, Type resultType, string? scope, string? operation, Func<byte[], UInt128> hash)
+    internal static QueryKey Create(string sql, object? parameters, Type resultType, string? scope, string? operation, Hasher hash)
     {
         ArgumentNullException.ThrowIfNull(sql);
         ArgumentNullException.ThrowIfNull(resultType);
-        var writer = new CanonicalKeyWriter();
-        writer.WriteHeader(FormatVersion);
-        writer.WriteString(scope);
-        writer.WriteString(operation);
-        writer.WriteString(resultType.FullName ?? resultType.Name);
-        writer.WriteString(resultType.Assembly.GetName().Name);
-        writer.WriteString(sql);
-        writer.WriteParameters(parameters);
-        var canonical = writer.ToArray();
-        return new QueryKey(canonical, hash(canonical), resultType);
+        var writer = new CanonicalKeyWriter(stackalloc byte[StackBufferSize]);
+        try
+        {
+            writer.WriteHeader(FormatVersion);
+            writer.WriteString(scope);
+            writer.WriteString(operation);
+            writer.WriteEncoded(QueryKeyResultTypes.EncodingOf(resultType));
+            writer.WriteString(sql);
+            writer.WriteParameters(parameters);
+            var canonical = writer.Written;
+            var hashed = hash(canonical);
+            return RecentQueryKeys.Find(canonical, hashed, resultType)
+                ?? RecentQueryKeys.Keep(new QueryKey(canonical.ToArray(), hashed, resultType));
+        }
+        finally
+        {
+            writer.Dispose();
+        }
     }
 
-    internal static UInt128 XxHash(byte[] canonical) => XxHash128.HashToUInt128(canonical);
+    internal static UInt128 XxHash(ReadOnlySpan<byte> canonical) => XxHash128.HashToUInt128(canonical);
+
+    /// <summary>The hash in an <see cref="Id"/> of this format version, for evicting by id what is stored by hash.</summary>
+    internal static bool TryParseId(string id, out UInt128 hash)
+    {
+        hash = default;
+        return id.StartsWith(IdPrefix, StringComparison.Ordinal) && id.Length == IdPrefix.Length + 32
+            && UInt128.TryParse(id.AsSpan(IdPrefix.Length), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out hash);
+    }
 
     /// <summary>Whether <paramref name="canonical"/> is this key's canonical encoding.</summary>
     internal bool Matches(byte[] canonical) => ReferenceEquals(canonical, _canonical) || canonical.AsSpan().SequenceEqual(_canonical);
 
+    /// <summary>Whether <paramref name="canonical"/> is this key's canonical encoding.</summary>
+    internal bool Matches(ReadOnlySpan<byte> canonical) => canonical.SequenceEqual(_canonical);
+
     internal byte[] CanonicalArray => _canonical;
+
+    /// <summary>
+    /// The key of the in-memory level: the boxed <see cref="Hash"/>, boxed once per key (the canonical bytes stored with
+    /// the entry are compared on read, as for a store keyed by <see cref="Id"/>).
+    /// </summary>
+    internal object LocalKey => _localKey ??= Hash;
 
     /// <inheritdoc/>
     public bool Equals(QueryKey? other) =>

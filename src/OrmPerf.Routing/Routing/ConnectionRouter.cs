@@ -8,7 +8,6 @@ using OrmPerf.Routing.Consistency;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Routing.Options;
 using OrmPerf.Routing.Safety;
-using Polly.CircuitBreaker;
 
 namespace OrmPerf.Routing;
 
@@ -20,6 +19,9 @@ internal sealed class ConnectionRouter : IConnectionRouter
     private readonly object _gate = new();
     private ConsistencyToken? _token;
     private bool _writePending;
+    // Set (never cleared) once the scope has written or been given a token: until then a read demands nothing of
+    // read-your-writes and can skip its lock.
+    private volatile bool _mayDemandConsistency;
 
     public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null)
     {
@@ -32,17 +34,15 @@ internal sealed class ConnectionRouter : IConnectionRouter
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, CancellationToken cancellationToken = default) =>
         OpenConnectionAsync(intent, null, cancellationToken);
 
-    public async ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, ConsistencyToken? consistency, CancellationToken cancellationToken = default)
+    public ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, ConsistencyToken? consistency, CancellationToken cancellationToken = default)
     {
         if (intent == Intent.Write)
         {
-            var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
-            NoteWriteConnection();
-            return connection;
+            return OpenWriteNotedAsync(cancellationToken);
         }
 
-        var (read, _) = await OpenReadAsync(consistency, primaryReason: null, cancellationToken).ConfigureAwait(false);
-        return read;
+        var read = OpenReadAsync(consistency, primaryReason: null, cancellationToken);
+        return read.IsCompletedSuccessfully ? new ValueTask<NpgsqlConnection>(read.Result.Connection) : ConnectionOfAsync(read);
     }
 
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null, Intent intent = Intent.Read, CancellationToken cancellationToken = default)
@@ -101,6 +101,16 @@ internal sealed class ConnectionRouter : IConnectionRouter
         }
     }
 
+    private static async ValueTask<NpgsqlConnection> ConnectionOfAsync(ValueTask<(NpgsqlConnection Connection, Replica? Replica)> read) =>
+        (await read.ConfigureAwait(false)).Connection;
+
+    private async ValueTask<NpgsqlConnection> OpenWriteNotedAsync(CancellationToken cancellationToken)
+    {
+        var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+        NoteWriteConnection();
+        return connection;
+    }
+
     private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
     {
         var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
@@ -108,7 +118,17 @@ internal sealed class ConnectionRouter : IConnectionRouter
         return connection;
     }
 
-    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a read connection. The common case (replicas configured, nothing sends the read to the primary, no
+    /// read-your-writes demand) goes straight to the first qualifying replica and completes synchronously when its pool
+    /// has an idle connection: no list, no state machine, no lock.
+    /// </summary>
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
+        primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null
+            ? OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken)
+            : OpenCheckedReadAsync(consistency, primaryReason, cancellationToken);
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenCheckedReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
     {
         if (_servers.Replicas.Count == 0)
         {
@@ -131,32 +151,68 @@ internal sealed class ConnectionRouter : IConnectionRouter
             return (await OpenPrimaryReadAsync(primaryReason, cancellationToken).ConfigureAwait(false), null);
         }
 
-        var candidates = _servers.Candidates(mustHaveReplayed);
-        Exception? lastError = null;
-        foreach (var replica in candidates)
+        return await OpenReplicaReadAsync(mustHaveReplayed, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Opens on the first candidate replica; only when that fails are the others listed and tried, then the primary.</summary>
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReplicaReadAsync(NpgsqlLogSequenceNumber? mustHaveReplayed, CancellationToken cancellationToken)
+    {
+        var turn = _servers.NextTurn();
+        if (_servers.FirstCandidate(turn, mustHaveReplayed) is not { } replica)
         {
+            return FallBackToPrimaryAsync(mustHaveReplayed, turn, triedReplicas: false, lastError: null, cancellationToken);
+        }
+
+        var opening = DataSourceOpening.OpenAsync(replica.DataSource, cancellationToken);
+        return opening.IsCompletedSuccessfully
+            ? new ValueTask<(NpgsqlConnection, Replica?)>(Opened(replica, opening.Result))
+            : FinishReplicaOpenAsync(opening, replica, turn, mustHaveReplayed, cancellationToken);
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> FinishReplicaOpenAsync(
+        ValueTask<NpgsqlConnection> opening, Replica replica, int turn, NpgsqlLogSequenceNumber? mustHaveReplayed, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return Opened(replica, await opening.ConfigureAwait(false));
+        }
+        catch (Exception e) when (IsFailedOpen(e, cancellationToken))
+        {
+            await FailOverAsync(replica, e).ConfigureAwait(false);
+            return await OpenOtherReplicaReadAsync(replica, e, turn, mustHaveReplayed, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenOtherReplicaReadAsync(
+        Replica failed, Exception failure, int turn, NpgsqlLogSequenceNumber? mustHaveReplayed, CancellationToken cancellationToken)
+    {
+        var lastError = failure;
+        foreach (var replica in _servers.Candidates(turn, mustHaveReplayed))
+        {
+            if (replica == failed)
+            {
+                continue;
+            }
+
             try
             {
-                var connection = await replica.Breaker.ExecuteAsync(
-                    static (dataSource, token) => DataSourceOpening.OpenAsync(dataSource, token), replica.DataSource, cancellationToken).ConfigureAwait(false);
-                replica.Track(connection);
-                RoutingMetrics.Read(replica.Name);
-                return (connection, replica);
+                return Opened(replica, await DataSourceOpening.OpenAsync(replica.DataSource, cancellationToken).ConfigureAwait(false));
             }
-            catch (BrokenCircuitException e)
-            {
-                // Marked down between the choice and the open: just the next one.
-                lastError = e;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (IsFailedOpen(e, cancellationToken))
             {
                 lastError = e;
                 await FailOverAsync(replica, e).ConfigureAwait(false);
             }
         }
 
-        var reason = candidates.Count > 0 ? FallbackReason.ReplicasFailed
-            : mustHaveReplayed is not null && _servers.Candidates(null).Count > 0 ? FallbackReason.ReadYourWrites
+        return await FallBackToPrimaryAsync(mustHaveReplayed, turn, triedReplicas: true, lastError, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> FallBackToPrimaryAsync(
+        NpgsqlLogSequenceNumber? mustHaveReplayed, int turn, bool triedReplicas, Exception? lastError, CancellationToken cancellationToken)
+    {
+        var reason = triedReplicas ? FallbackReason.ReplicasFailed
+            : mustHaveReplayed is not null && _servers.FirstCandidate(turn, null) is not null ? FallbackReason.ReadYourWrites
             : FallbackReason.NoReplicaQualifies;
         if (reason != FallbackReason.ReadYourWrites && Options.WhenNoReplicaQualifies == NoReplicaFallback.Fail)
         {
@@ -167,6 +223,17 @@ internal sealed class ConnectionRouter : IConnectionRouter
 
         return (await OpenPrimaryReadAsync(reason, cancellationToken).ConfigureAwait(false), null);
     }
+
+    private static (NpgsqlConnection Connection, Replica? Replica) Opened(Replica replica, NpgsqlConnection connection)
+    {
+        replica.Track(connection);
+        RoutingMetrics.Read(replica.Name);
+        return (connection, replica);
+    }
+
+    // A replica that refuses or times out is failed over; a cancelled open is the caller's doing and propagates.
+    private static bool IsFailedOpen(Exception error, CancellationToken cancellationToken) =>
+        error is NpgsqlException or TimeoutException && !cancellationToken.IsCancellationRequested;
 
     private async ValueTask<NpgsqlConnection> OpenPrimaryReadAsync(string? fallbackReason, CancellationToken cancellationToken)
     {
@@ -230,6 +297,7 @@ internal sealed class ConnectionRouter : IConnectionRouter
                 lock (_gate)
                 {
                     _writePending = true;
+                    _mayDemandConsistency = true;
                 }
 
                 break;
@@ -293,6 +361,7 @@ internal sealed class ConnectionRouter : IConnectionRouter
         lock (_gate)
         {
             _token = _token is { } current ? ConsistencyToken.Max(current, token) : token;
+            _mayDemandConsistency = true;
         }
     }
 

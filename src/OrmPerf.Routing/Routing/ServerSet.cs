@@ -6,7 +6,6 @@ using NpgsqlTypes;
 using OrmPerf.Connections;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Routing.Options;
-using Polly.CircuitBreaker;
 
 namespace OrmPerf.Routing;
 
@@ -24,7 +23,7 @@ internal sealed class ServerSet : IAsyncDisposable
         Primary = primary;
         TimeProvider = timeProvider;
         Replicas = Options.Replicas
-            .Select(endpoint => new Replica(endpoint.Name, factory.Create(endpoint.ConnectionString, endpoint.Name), timeProvider))
+            .Select(endpoint => new Replica(endpoint.Name, factory.Create(endpoint.ConnectionString, endpoint.Name), trackInFlight: Options.Balancing == ReplicaBalancing.LeastInFlight))
             .ToArray();
         RoutingMetrics.Register(this);
         Log.RouterStarted((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ServerSet>(), Replicas.Count, Options.Balancing, Options.MaxReplicaLag, Options.ReadYourWrites);
@@ -40,22 +39,51 @@ internal sealed class ServerSet : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     /// <summary>
+    /// Where the next read starts looking: rotating the start spreads reads for round-robin and breaks ties fairly for
+    /// least-in-flight. Requires at least one replica.
+    /// </summary>
+    public int NextTurn() => (int)((uint)Interlocked.Increment(ref _turn) % (uint)Replicas.Count);
+
+    /// <summary>
+    /// The first of <see cref="Candidates"/> for the same <paramref name="turn"/>, found without building the list (the
+    /// common case: the first candidate opens).
+    /// </summary>
+    public Replica? FirstCandidate(int turn, NpgsqlLogSequenceNumber? mustHaveReplayed)
+    {
+        Replica? first = null;
+        for (var i = 0; i < Replicas.Count; i++)
+        {
+            var replica = Replicas[(turn + i) % Replicas.Count];
+            if (Qualifies(replica, mustHaveReplayed))
+            {
+                if (Options.Balancing != ReplicaBalancing.LeastInFlight)
+                {
+                    return replica;
+                }
+
+                // Strictly fewer: the earliest in rotated order wins among equals, as the stable sort of Candidates does.
+                if (first is null || replica.InFlight < first.InFlight)
+                {
+                    first = replica;
+                }
+            }
+        }
+
+        return first;
+    }
+
+    /// <summary>
     /// The replicas that may serve a read now, in the order to try them: circuit not open, last probe healthy and
     /// within the lag limits, and replayed at least up to <paramref name="mustHaveReplayed"/> when given.
     /// </summary>
-    public List<Replica> Candidates(NpgsqlLogSequenceNumber? mustHaveReplayed)
+    /// <param name="turn">From <see cref="NextTurn"/>.</param>
+    /// <param name="mustHaveReplayed">The write position a replica must have replayed, if any.</param>
+    public List<Replica> Candidates(int turn, NpgsqlLogSequenceNumber? mustHaveReplayed)
     {
         var candidates = new List<Replica>(Replicas.Count);
-        if (Replicas.Count == 0)
-        {
-            return candidates;
-        }
-
-        // Rotating the start spreads reads for round-robin and breaks ties fairly for least-in-flight.
-        var start = (int)((uint)Interlocked.Increment(ref _turn) % (uint)Replicas.Count);
         for (var i = 0; i < Replicas.Count; i++)
         {
-            var replica = Replicas[(start + i) % Replicas.Count];
+            var replica = Replicas[(turn + i) % Replicas.Count];
             if (Qualifies(replica, mustHaveReplayed))
             {
                 candidates.Add(replica);
@@ -82,7 +110,7 @@ internal sealed class ServerSet : IAsyncDisposable
 
     private bool Qualifies(Replica replica, NpgsqlLogSequenceNumber? mustHaveReplayed)
     {
-        if (replica.CircuitState is CircuitState.Open or CircuitState.Isolated)
+        if (!replica.CircuitAdmits)
         {
             return false;
         }
