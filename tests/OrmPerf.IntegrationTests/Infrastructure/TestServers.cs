@@ -80,15 +80,19 @@ public sealed class TestServers : IAsyncLifetime
         return new TestSchema(this, name);
     }
 
+    private static string Unpooled(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
     /// <summary>Waits until the replica has replayed everything the primary has written so far.</summary>
     public async Task WaitForReplicaAsync(TimeSpan? timeout = null)
     {
-        await using var primary = new NpgsqlConnection(Primary);
+        // Unpooled: a fault test may just have restarted a server, leaving dead connections in a pool.
+        await using var primary = new NpgsqlConnection(Unpooled(Primary));
         await primary.OpenAsync();
         await using var lsnCommand = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", primary);
         var target = (string)(await lsnCommand.ExecuteScalarAsync())!;
 
-        await using var replica = new NpgsqlConnection(Replica);
+        await using var replica = new NpgsqlConnection(Unpooled(Replica));
         await replica.OpenAsync();
         await using var caughtUp = new NpgsqlCommand("SELECT pg_last_wal_replay_lsn() >= @target::pg_lsn", replica);
         caughtUp.Parameters.AddWithValue("target", target);

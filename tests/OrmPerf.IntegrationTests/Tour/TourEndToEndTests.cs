@@ -80,9 +80,27 @@ public sealed class TourEndToEndTests(TestServers servers)
         }
     }
 
+    // The tour runs from its own output folder, not from the copy next to the tests: the test assembly's deps file takes
+    // the logging abstractions from the ASP.NET Core framework (for the web API sample), which the tour does not load.
+    private static string TourAssemblyPath()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var (framework, configuration) = (output.Name, output.Parent!.Name);
+        var root = output;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "OrmPerf.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var path = Path.Combine(
+            root?.FullName ?? throw new InvalidOperationException($"No OrmPerf.sln above {AppContext.BaseDirectory}."),
+            "samples", "OrmPerf.Samples.Tour", "bin", configuration, framework, "OrmPerf.Samples.Tour.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("The tour is not built.", path);
+    }
+
     private static double Value(JsonElement row, string side) => row.GetProperty(side).GetProperty("value").GetDouble();
 
-    /// <summary>Runs the tour's build output (copied next to the tests by the project reference) as its own process.</summary>
+    /// <summary>Runs the tour's own build output (built first through the project reference) as its own process.</summary>
     private static async Task<(int ExitCode, string Console)> RunTourAsync(params string[] arguments)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -90,7 +108,7 @@ public sealed class TourEndToEndTests(TestServers servers)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "OrmPerf.Samples.Tour.dll"));
+        start.ArgumentList.Add(TourAssemblyPath());
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
