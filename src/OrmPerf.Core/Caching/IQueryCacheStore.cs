@@ -17,6 +17,21 @@ public interface IQueryCacheStore
     /// <returns>The payload, or <see langword="null"/> when there is none.</returns>
     ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads the payload stored under <paramref name="key"/> together with, where the store can do it in the same round
+    /// trip, when one of <paramref name="tags"/> (the tags the entry is expected to carry) was last invalidated, so a
+    /// tagged hit costs one call instead of two. The cache falls back to <see cref="WasInvalidatedSinceAsync"/> when
+    /// the entry's tags were not all checked.
+    /// </summary>
+    /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
+    /// <param name="tags">The tags the caller's entry options give the entry.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>
+    /// The payload and the tags' last invalidation time. Default: <see cref="GetAsync"/>'s payload, tags not checked.
+    /// </returns>
+    async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        new(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+
     /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> for <paramref name="timeToLive"/>.</summary>
     /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
     /// <param name="payload">An envelope from <see cref="QueryCacheEnvelope.Serialize{T}"/>.</param>

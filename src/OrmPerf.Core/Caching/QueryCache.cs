@@ -254,7 +254,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, flight.FactoryToken).ConfigureAwait(false) is { } shared
+            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, options.Tags, flight.FactoryToken).ConfigureAwait(false) is { } shared
                 && _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt))
             {
                 Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
@@ -327,13 +327,30 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations)
     {
         var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations);
-        var remaining = lifetime.StaleUntil - _time.GetUtcNow();
+        var now = _time.GetUtcNow();
+        var local = LimitWhileDisconnected(entry, now);
+        var remaining = local.StaleUntil - now;
         if (remaining > TimeSpan.Zero)
         {
-            _memory.Set(key.Id, entry, new MemoryCacheEntryOptions { Size = size, AbsoluteExpirationRelativeToNow = remaining });
+            _memory.Set(key.Id, local, new MemoryCacheEntryOptions { Size = size, AbsoluteExpirationRelativeToNow = remaining });
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// While the backplane cannot bring other nodes' invalidations, an entry stored in memory stays fresh only for the
+    /// backplane's short limit, its fail-safe window moved forward with it; the second level keeps the full lifetime.
+    /// </summary>
+    private QueryCacheEntry LimitWhileDisconnected(QueryCacheEntry entry, DateTimeOffset now)
+    {
+        if (_backplane?.LocalFreshnessLimit is not { } limit || entry.FreshUntil <= now + limit)
+        {
+            return entry;
+        }
+
+        var cut = entry.FreshUntil - (now + limit);
+        return new QueryCacheEntry(entry.CanonicalKey, entry.Value, entry.CreatedAt, entry.FreshUntil - cut, entry.StaleUntil - cut, entry.Tags, entry.Generations);
     }
 
     private ValueTask WriteSecondLevelAsync<T>(QueryKey key, T value, QueryCacheEntry entry, CancellationToken cancellationToken)

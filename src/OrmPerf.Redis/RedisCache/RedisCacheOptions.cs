@@ -28,6 +28,14 @@ public sealed class RedisCacheOptions
     /// <summary>How long the circuit breaker stops calling Redis once it opened, before probing it again. Default: 5 s.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While the backplane's subscription is down, entries stored in the in-memory cache stay fresh for at most this
+    /// long (their fail-safe window moves with it), since other nodes' invalidations cannot reach this node meanwhile.
+    /// Entries stored before the disconnection keep their lifetime; the in-memory cache is emptied when the subscription
+    /// comes back. Default: 5 s.
+    /// </summary>
+    public TimeSpan DisconnectedL1Duration { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How many calls, within 10 s, at least half of them failed, open the circuit. Default: 10.</summary>
     public int MinimumThroughput { get; set; } = 10;
 }

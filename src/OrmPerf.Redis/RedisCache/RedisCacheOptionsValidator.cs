@@ -38,6 +38,11 @@ internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOp
             failures.Add($"RedisCacheOptions.BreakDuration is {options.BreakDuration}; expected between 500 ms and a day (Polly's range).");
         }
 
+        if (options.DisconnectedL1Duration <= TimeSpan.Zero || options.DisconnectedL1Duration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisCacheOptions.DisconnectedL1Duration is {options.DisconnectedL1Duration}; expected a positive duration of at most a day.");
+        }
+
         if (options.MinimumThroughput < 2)
         {
             failures.Add($"RedisCacheOptions.MinimumThroughput is {options.MinimumThroughput}; expected at least 2 (Polly's minimum).");

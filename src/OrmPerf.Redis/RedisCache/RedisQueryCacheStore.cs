@@ -27,8 +27,48 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             return null;
         }
 
-        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1);
+        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
         return value.IsNull ? null : (byte[]?)value;
+    }
+
+    /// <summary>One <c>MGET</c> of the entry and its tags' invalidation times: a tagged hit costs one round trip.</summary>
+    public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        if (tags.Count == 0)
+        {
+            return new QueryCacheStoreRead(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        var keys = new RedisKey[tags.Count + 1];
+        keys[0] = RedisKeys.Entry(_prefix, key);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            keys[i + 1] = RedisKeys.Tag(_prefix, tags[i]);
+        }
+
+        var (succeeded, values) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(keys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (!succeeded)
+        {
+            return default;
+        }
+
+        (values[0].IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
+        if (values[0].IsNull)
+        {
+            return default;
+        }
+
+        var invalidatedAt = DateTimeOffset.MinValue;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (!values[i].IsNull)
+            {
+                var time = DateTimeOffset.FromUnixTimeMilliseconds((long)values[i]);
+                invalidatedAt = time > invalidatedAt ? time : invalidatedAt;
+            }
+        }
+
+        return new QueryCacheStoreRead((byte[]?)values[0], invalidatedAt);
     }
 
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> payload, TimeSpan timeToLive, CancellationToken cancellationToken)
@@ -36,7 +76,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
         if (payload.Length > _maxPayloadBytes)
         {
             RedisLog.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
-            RedisCacheDiagnostics.OversizeCounter.Add(1);
+            RedisCacheDiagnostics.OversizeCounter.Add(1, calls.PrefixTag);
             return;
         }
 
