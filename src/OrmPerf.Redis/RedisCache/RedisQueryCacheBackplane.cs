@@ -15,7 +15,8 @@ namespace OrmPerf.Redis;
 /// <remarks>
 /// <para>Publishing fails open (see <see cref="RedisCalls"/>): a message that cannot be sent is dropped, so a node that
 /// was cut off cannot hear it: when its subscription comes back (StackExchange.Redis subscribes again by itself), it
-/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis.</para>
+/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis. While it
+/// is cut off, <see cref="LocalFreshnessLimit"/> keeps what the cache stores in memory fresh only briefly.</para>
 /// <para>Thread-safe; messages are applied on StackExchange.Redis's threads.</para>
 /// </remarks>
 internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposable

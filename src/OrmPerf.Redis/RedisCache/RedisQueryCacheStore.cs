@@ -8,7 +8,8 @@ namespace OrmPerf.Redis;
 
 /// <summary>
 /// The query cache's second level in Redis: one string per entry under the key prefix, expiring with the entry (its
-/// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries.
+/// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries. A
+/// tagged read fetches the entry and its tags' invalidation times (<c>&lt;prefix&gt;tag:&lt;tag&gt;</c>) in one <c>MGET</c>.
 /// </summary>
 /// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
 internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
