@@ -254,8 +254,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, options.Tags, flight.FactoryToken).ConfigureAwait(false) is { } shared
-                && _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt))
+            if (_secondLevel is not null && await _secondLevel.ReadOrAwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false) is { } shared)
             {
                 Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
                 return;
@@ -289,6 +288,10 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             }
         }
     }
+
+    /// <summary>Whether an entry from the second level is fresh and older than no invalidation this process knows of.</summary>
+    private bool IsUsable<T>(QueryCacheEnvelopeEntry<T> shared) =>
+        _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt);
 
     /// <summary>Stores the value unless an invalidation happened since the flight started, then releases the waiters.</summary>
     private QueryCacheEntry? Finish<T>(QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options)

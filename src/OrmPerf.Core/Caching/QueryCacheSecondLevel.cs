@@ -11,11 +11,54 @@ namespace OrmPerf.Caching;
 /// </summary>
 internal sealed class QueryCacheSecondLevel(IQueryCacheStore store, JsonSerializerOptions serializerOptions, ILogger logger)
 {
+    /// <summary>
+    /// Reads a usable entry under <paramref name="key"/>; when there is none and another process holds the store's lease
+    /// on computing it (<see cref="IQueryCacheStore.TryAcquireLeaseAsync"/>), polls the store for that process's result
+    /// until the lease runs out. <see langword="null"/> means: run the factory.
+    /// </summary>
+    public async ValueTask<QueryCacheEnvelopeEntry<T>?> ReadOrAwaitLeaseAsync<T>(
+        QueryKey key, IReadOnlyList<string> expectedTags, Func<QueryCacheEnvelopeEntry<T>, bool> isUsable, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await TryReadAsync<T>(key, expectedTags, cancellationToken).ConfigureAwait(false) is { } entry && isUsable(entry))
+        {
+            return entry;
+        }
+
+        TimeSpan? lease;
+        try
+        {
+            lease = await store.TryAcquireLeaseAsync(key.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.SecondLevelFailed(logger, "lease", key.Id, e);
+            return null;
+        }
+
+        if (lease is not { } remaining)
+        {
+            return null;
+        }
+
+        // Polls start often, as most queries are quick, and slow down so a long one does not cost many reads.
+        var deadline = time.GetUtcNow() + remaining;
+        for (var delay = TimeSpan.FromMilliseconds(5); time.GetUtcNow() < deadline; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.TicksPerMillisecond * 50)))
+        {
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            if (await TryReadAsync<T>(key, expectedTags, cancellationToken).ConfigureAwait(false) is { } computed && isUsable(computed))
+            {
+                return computed;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Reads the entry under <paramref name="key"/> unless another process invalidated one of its tags since.</summary>
     /// <param name="key">The key.</param>
     /// <param name="expectedTags">The tags the caller's options give the entry: checked in the same call as the read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    public async ValueTask<QueryCacheEnvelopeEntry<T>?> TryReadAsync<T>(QueryKey key, IReadOnlyList<string> expectedTags, CancellationToken cancellationToken)
+    private async ValueTask<QueryCacheEnvelopeEntry<T>?> TryReadAsync<T>(QueryKey key, IReadOnlyList<string> expectedTags, CancellationToken cancellationToken)
     {
         try
         {

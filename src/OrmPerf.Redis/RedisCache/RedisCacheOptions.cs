@@ -36,6 +36,13 @@ public sealed class RedisCacheOptions
     /// </summary>
     public TimeSpan DisconnectedL1Duration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// When set, a node that misses an entry in Redis takes a lease on computing it (<c>SET NX PX</c>) before running the
+    /// query; other nodes missing it meanwhile poll Redis for its result instead of running the query too, for at most
+    /// this long. Make it longer than the slow queries it should cover. Default: <see langword="null"/> (no leases).
+    /// </summary>
+    public TimeSpan? LeaseDuration { get; set; }
+
     /// <summary>How many calls, within 10 s, at least half of them failed, open the circuit. Default: 10.</summary>
     public int MinimumThroughput { get; set; } = 10;
 }

@@ -43,6 +43,11 @@ internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOp
             failures.Add($"RedisCacheOptions.DisconnectedL1Duration is {options.DisconnectedL1Duration}; expected a positive duration of at most a day.");
         }
 
+        if (options.LeaseDuration is { } lease && (lease < TimeSpan.FromMilliseconds(1) || lease > TimeSpan.FromMinutes(10)))
+        {
+            failures.Add($"RedisCacheOptions.LeaseDuration is {lease}; expected null (no leases) or between 1 ms and 10 minutes.");
+        }
+
         if (options.MinimumThroughput < 2)
         {
             failures.Add($"RedisCacheOptions.MinimumThroughput is {options.MinimumThroughput}; expected at least 2 (Polly's minimum).");

@@ -18,6 +18,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
     private readonly TimeSpan _tagRetention = options.Value.TagRetention;
+    private readonly TimeSpan? _leaseDuration = options.Value.LeaseDuration;
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -91,6 +92,22 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     {
         var redisKey = RedisKeys.Entry(_prefix, key);
         await calls.TryAsync("remove", (database, token) => database.KeyDeleteAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>SET &lt;prefix&gt;lease:&lt;key&gt; NX PX</c>: whoever sets it runs the query; the lease is not released but
+    /// expires, as the others stop waiting as soon as the result is in Redis. A failed call runs the query (fail-open).
+    /// </summary>
+    public async ValueTask<TimeSpan?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_leaseDuration is not { } duration)
+        {
+            return null;
+        }
+
+        var leaseKey = RedisKeys.Lease(_prefix, key);
+        var (succeeded, acquired) = await calls.TryAsync("lease", (database, token) => database.StringSetAsync(leaseKey, RedisValue.EmptyString, duration, When.NotExists).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        return succeeded && !acquired ? duration : null;
     }
 
     public async ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)
