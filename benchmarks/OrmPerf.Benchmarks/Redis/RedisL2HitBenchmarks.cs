@@ -19,7 +19,8 @@ namespace OrmPerf.Benchmarks.Redis;
 /// OrmPerf's key is precomputed, so the row measures the second-level read path, not key building.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 8)]
+[MedianColumn]
+[SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 15)]
 public class RedisL2HitBenchmarks
 {
     private const string Sql = "SELECT id, name, price FROM products WHERE category = @Category ORDER BY id";
