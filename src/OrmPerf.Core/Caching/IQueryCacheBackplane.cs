@@ -14,6 +14,13 @@ public interface IQueryCacheBackplane
     /// <param name="receiver">The local cache.</param>
     void Attach(IQueryCacheBackplaneReceiver receiver);
 
+    /// <summary>
+    /// How long an entry stored in memory now may stay fresh at most, or <see langword="null"/> for as long as its options
+    /// say. A backplane cut off from the other nodes cannot deliver their invalidations, so it answers a short limit
+    /// until it is connected again. The cache reads it on every in-memory write; it must be cheap. Default: no limit.
+    /// </summary>
+    TimeSpan? LocalFreshnessLimit => null;
+
     /// <summary>Tells the other nodes that the entry under <paramref name="key"/> was removed.</summary>
     /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
     /// <param name="cancellationToken">Cancels the publish.</param>

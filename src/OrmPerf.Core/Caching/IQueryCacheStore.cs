@@ -17,6 +17,35 @@ public interface IQueryCacheStore
     /// <returns>The payload, or <see langword="null"/> when there is none.</returns>
     ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads the payload stored under <paramref name="key"/> together with, where the store can do it in the same round
+    /// trip, when one of <paramref name="tags"/> (the tags the entry is expected to carry) was last invalidated, so a
+    /// tagged hit costs one call instead of two. The cache falls back to <see cref="WasInvalidatedSinceAsync"/> when
+    /// the entry's tags were not all checked.
+    /// </summary>
+    /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
+    /// <param name="tags">The tags the caller's entry options give the entry.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>
+    /// The payload and the tags' last invalidation time. Default: <see cref="GetAsync"/>'s payload, tags not checked.
+    /// </returns>
+    async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        new(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+
+    /// <summary>
+    /// Called after a miss, before the cache runs the query: tries to take a short lease on computing the entry under
+    /// <paramref name="key"/>, so that of several processes missing it at once about one runs the query while the others
+    /// poll the store for its result.
+    /// </summary>
+    /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// <see langword="null"/> when this process should run the query now (it took the lease, the store has no leases, or
+    /// cannot tell); otherwise how long another process's lease may last, during which the cache waits for its result
+    /// and after which it runs the query itself. Default: <see langword="null"/>.
+    /// </returns>
+    ValueTask<TimeSpan?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken) => new((TimeSpan?)null);
+
     /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> for <paramref name="timeToLive"/>.</summary>
     /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
     /// <param name="payload">An envelope from <see cref="QueryCacheEnvelope.Serialize{T}"/>.</param>

@@ -257,8 +257,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (_secondLevel is not null && await _secondLevel.TryReadAsync<T>(key, flight.FactoryToken).ConfigureAwait(false) is { } shared
-                && _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt))
+            if (_secondLevel is not null && await _secondLevel.ReadOrAwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false) is { } shared)
             {
                 Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
                 return;
@@ -292,6 +291,10 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             }
         }
     }
+
+    /// <summary>Whether an entry from the second level is fresh and older than no invalidation this process knows of.</summary>
+    private bool IsUsable<T>(QueryCacheEnvelopeEntry<T> shared) =>
+        _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt);
 
     /// <summary>Stores the value unless an invalidation happened since the flight started, then releases the waiters.</summary>
     private QueryCacheEntry? Finish<T>(QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options)
@@ -330,16 +333,33 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations)
     {
         var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations);
-        var remaining = lifetime.StaleUntil - _time.GetUtcNow();
+        var now = _time.GetUtcNow();
+        var local = LimitWhileDisconnected(entry, now);
+        var remaining = local.StaleUntil - now;
         if (remaining > TimeSpan.Zero)
         {
             using var cached = _memory.CreateEntry(key.LocalKey);
             cached.Size = size;
             cached.AbsoluteExpirationRelativeToNow = remaining;
-            cached.Value = entry;
+            cached.Value = local;
         }
 
         return entry;
+    }
+
+    /// <summary>
+    /// While the backplane cannot bring other nodes' invalidations, an entry stored in memory stays fresh only for the
+    /// backplane's short limit, its fail-safe window moved forward with it; the second level keeps the full lifetime.
+    /// </summary>
+    private QueryCacheEntry LimitWhileDisconnected(QueryCacheEntry entry, DateTimeOffset now)
+    {
+        if (_backplane?.LocalFreshnessLimit is not { } limit || entry.FreshUntil <= now + limit)
+        {
+            return entry;
+        }
+
+        var cut = entry.FreshUntil - (now + limit);
+        return new QueryCacheEntry(entry.CanonicalKey, entry.Value, entry.CreatedAt, entry.FreshUntil - cut, entry.StaleUntil - cut, entry.Tags, entry.Generations);
     }
 
     private ValueTask WriteSecondLevelAsync<T>(QueryKey key, T value, QueryCacheEntry entry, CancellationToken cancellationToken)

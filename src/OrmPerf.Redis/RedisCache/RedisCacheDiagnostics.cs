@@ -9,6 +9,12 @@ public static class RedisCacheDiagnostics
     /// <summary>The meter's name.</summary>
     public const string MeterName = "OrmPerf.Redis";
 
+    /// <summary>
+    /// The tag on every instrument naming the <see cref="RedisCacheOptions.KeyPrefix"/> of the cache that recorded it,
+    /// which tells apart applications (or tests) sharing one process or one Redis.
+    /// </summary>
+    public const string KeyPrefixTag = "ormperf.redis.key_prefix";
+
     /// <summary>Counter of reads that found an entry in Redis.</summary>
     public const string Hits = "ormperf.redis.hits";
 

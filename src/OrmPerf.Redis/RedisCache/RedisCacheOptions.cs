@@ -28,6 +28,21 @@ public sealed class RedisCacheOptions
     /// <summary>How long the circuit breaker stops calling Redis once it opened, before probing it again. Default: 5 s.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// While the backplane's subscription is down, entries stored in the in-memory cache stay fresh for at most this
+    /// long (their fail-safe window moves with it), since other nodes' invalidations cannot reach this node meanwhile.
+    /// Entries stored before the disconnection keep their lifetime; the in-memory cache is emptied when the subscription
+    /// comes back. Default: 5 s.
+    /// </summary>
+    public TimeSpan DisconnectedL1Duration { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// When set, a node that misses an entry in Redis takes a lease on computing it (<c>SET NX PX</c>) before running the
+    /// query; other nodes missing it meanwhile poll Redis for its result instead of running the query too, for at most
+    /// this long. Make it longer than the slow queries it should cover. Default: <see langword="null"/> (no leases).
+    /// </summary>
+    public TimeSpan? LeaseDuration { get; set; }
+
     /// <summary>How many calls, within 10 s, at least half of them failed, open the circuit. Default: 10.</summary>
     public int MinimumThroughput { get; set; } = 10;
 }

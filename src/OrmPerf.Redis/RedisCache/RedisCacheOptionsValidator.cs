@@ -38,6 +38,16 @@ internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOp
             failures.Add($"RedisCacheOptions.BreakDuration is {options.BreakDuration}; expected between 500 ms and a day (Polly's range).");
         }
 
+        if (options.DisconnectedL1Duration <= TimeSpan.Zero || options.DisconnectedL1Duration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisCacheOptions.DisconnectedL1Duration is {options.DisconnectedL1Duration}; expected a positive duration of at most a day.");
+        }
+
+        if (options.LeaseDuration is { } lease && (lease < TimeSpan.FromMilliseconds(1) || lease > TimeSpan.FromMinutes(10)))
+        {
+            failures.Add($"RedisCacheOptions.LeaseDuration is {lease}; expected null (no leases) or between 1 ms and 10 minutes.");
+        }
+
         if (options.MinimumThroughput < 2)
         {
             failures.Add($"RedisCacheOptions.MinimumThroughput is {options.MinimumThroughput}; expected at least 2 (Polly's minimum).");

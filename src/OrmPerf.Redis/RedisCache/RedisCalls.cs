@@ -21,6 +21,7 @@ internal sealed class RedisCalls
     public RedisCalls(IConnectionMultiplexer multiplexer, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisCalls>? logger = null)
     {
         Multiplexer = multiplexer;
+        PrefixTag = new KeyValuePair<string, object?>(RedisCacheDiagnostics.KeyPrefixTag, options.Value.KeyPrefix);
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var settings = options.Value;
         _pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
@@ -33,18 +34,18 @@ internal sealed class RedisCalls
                 OnOpened = args =>
                 {
                     RedisLog.CircuitOpened(_logger, args.BreakDuration, args.Outcome.Exception);
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "open"));
+                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "open"));
                     return default;
                 },
                 OnHalfOpened = _ =>
                 {
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "half_open"));
+                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "half_open"));
                     return default;
                 },
                 OnClosed = _ =>
                 {
                     RedisLog.CircuitClosed(_logger);
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "closed"));
+                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "closed"));
                     return default;
                 },
             })
@@ -54,6 +55,9 @@ internal sealed class RedisCalls
 
     /// <summary>The process's connection to Redis.</summary>
     public IConnectionMultiplexer Multiplexer { get; }
+
+    /// <summary>The <see cref="RedisCacheDiagnostics.KeyPrefixTag"/> every measurement carries.</summary>
+    public KeyValuePair<string, object?> PrefixTag { get; }
 
     /// <summary>Runs <paramref name="call"/>; returns whether it succeeded, and its result.</summary>
     /// <param name="operation">Names the call in logs and metrics.</param>
@@ -72,7 +76,7 @@ internal sealed class RedisCalls
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             RedisLog.CallFailed(_logger, operation, e);
-            RedisCacheDiagnostics.ErrorCounter.Add(1, new KeyValuePair<string, object?>("ormperf.redis.operation", operation));
+            RedisCacheDiagnostics.ErrorCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.operation", operation));
             return (false, default!);
         }
     }

@@ -10,6 +10,8 @@ internal static class RedisKeys
 {
     public static RedisKey Entry(string prefix, string key) => prefix + "q:" + key;
 
+    public static RedisKey Lease(string prefix, string key) => prefix + "lease:" + key;
+
     public static RedisKey Tag(string prefix, string tag) => prefix + "tag:" + tag;
 
     public static RedisChannel Channel(string prefix) => RedisChannel.Literal(prefix + "invalidations");

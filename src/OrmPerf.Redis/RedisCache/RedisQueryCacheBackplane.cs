@@ -15,7 +15,8 @@ namespace OrmPerf.Redis;
 /// <remarks>
 /// <para>Publishing fails open (see <see cref="RedisCalls"/>): a message that cannot be sent is dropped, so a node that
 /// was cut off cannot hear it: when its subscription comes back (StackExchange.Redis subscribes again by itself), it
-/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis.</para>
+/// evicts its whole in-memory cache, and tag invalidation times kept in Redis guard what it reads from Redis. While it
+/// is cut off, <see cref="LocalFreshnessLimit"/> keeps what the cache stores in memory fresh only briefly.</para>
 /// <para>Thread-safe; messages are applied on StackExchange.Redis's threads.</para>
 /// </remarks>
 internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposable
@@ -26,6 +27,8 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     private readonly string _prefix;
     private readonly TimeSpan _tagRetention;
     private readonly TimeProvider _time;
+    private readonly TimeSpan _disconnectedL1Duration;
+    private readonly ISubscriber _subscriber;
     private readonly string _node = Guid.NewGuid().ToString("N");
     private IQueryCacheBackplaneReceiver? _receiver;
 
@@ -35,9 +38,14 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
         _time = timeProvider;
         _prefix = options.Value.KeyPrefix;
         _tagRetention = options.Value.TagRetention;
+        _disconnectedL1Duration = options.Value.DisconnectedL1Duration;
+        _subscriber = calls.Multiplexer.GetSubscriber();
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _channel = RedisKeys.Channel(_prefix);
     }
+
+    /// <summary><see cref="RedisCacheOptions.DisconnectedL1Duration"/> while the subscription is down, no limit otherwise.</summary>
+    public TimeSpan? LocalFreshnessLimit => _subscriber.IsConnected(_channel) ? null : _disconnectedL1Duration;
 
     public void Attach(IQueryCacheBackplaneReceiver receiver)
     {
@@ -50,7 +58,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
         _calls.Multiplexer.ConnectionRestored += OnConnectionRestored;
         try
         {
-            _calls.Multiplexer.GetSubscriber().Subscribe(_channel, OnMessage);
+            _subscriber.Subscribe(_channel, OnMessage);
         }
         catch (Exception e)
         {
@@ -90,7 +98,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
         _calls.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         try
         {
-            _calls.Multiplexer.GetSubscriber().Unsubscribe(_channel, OnMessage);
+            _subscriber.Unsubscribe(_channel, OnMessage);
         }
         catch (ObjectDisposedException)
         {
@@ -100,10 +108,10 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
 
     private async ValueTask PublishAsync(byte[] message, CancellationToken cancellationToken)
     {
-        var (succeeded, _) = await _calls.TryAsync("publish", (database, token) => database.Multiplexer.GetSubscriber().PublishAsync(_channel, message).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var (succeeded, _) = await _calls.TryAsync("publish", (_, token) => _subscriber.PublishAsync(_channel, message).WaitAsync(token), cancellationToken).ConfigureAwait(false);
         if (succeeded)
         {
-            RedisCacheDiagnostics.SentCounter.Add(1);
+            RedisCacheDiagnostics.SentCounter.Add(1, _calls.PrefixTag);
         }
     }
 
@@ -151,7 +159,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
                 receiver.InvalidateTagsLocal(root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()!).ToList());
             }
 
-            RedisCacheDiagnostics.ReceivedCounter.Add(1);
+            RedisCacheDiagnostics.ReceivedCounter.Add(1, _calls.PrefixTag);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
         {

@@ -8,7 +8,8 @@ namespace OrmPerf.Redis;
 
 /// <summary>
 /// The query cache's second level in Redis: one string per entry under the key prefix, expiring with the entry (its
-/// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries.
+/// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries. A
+/// tagged read fetches the entry and its tags' invalidation times (<c>&lt;prefix&gt;tag:&lt;tag&gt;</c>) in one <c>MGET</c>.
 /// </summary>
 /// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
 internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
@@ -17,6 +18,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     private readonly string _prefix = options.Value.KeyPrefix;
     private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
     private readonly TimeSpan _tagRetention = options.Value.TagRetention;
+    private readonly TimeSpan? _leaseDuration = options.Value.LeaseDuration;
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
@@ -27,8 +29,48 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             return null;
         }
 
-        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1);
+        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
         return value.IsNull ? null : (byte[]?)value;
+    }
+
+    /// <summary>One <c>MGET</c> of the entry and its tags' invalidation times: a tagged hit costs one round trip.</summary>
+    public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        if (tags.Count == 0)
+        {
+            return new QueryCacheStoreRead(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+        }
+
+        var keys = new RedisKey[tags.Count + 1];
+        keys[0] = RedisKeys.Entry(_prefix, key);
+        for (var i = 0; i < tags.Count; i++)
+        {
+            keys[i + 1] = RedisKeys.Tag(_prefix, tags[i]);
+        }
+
+        var (succeeded, values) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(keys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (!succeeded)
+        {
+            return default;
+        }
+
+        (values[0].IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
+        if (values[0].IsNull)
+        {
+            return default;
+        }
+
+        var invalidatedAt = DateTimeOffset.MinValue;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (!values[i].IsNull)
+            {
+                var time = DateTimeOffset.FromUnixTimeMilliseconds((long)values[i]);
+                invalidatedAt = time > invalidatedAt ? time : invalidatedAt;
+            }
+        }
+
+        return new QueryCacheStoreRead((byte[]?)values[0], invalidatedAt);
     }
 
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> payload, TimeSpan timeToLive, CancellationToken cancellationToken)
@@ -36,7 +78,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
         if (payload.Length > _maxPayloadBytes)
         {
             RedisLog.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
-            RedisCacheDiagnostics.OversizeCounter.Add(1);
+            RedisCacheDiagnostics.OversizeCounter.Add(1, calls.PrefixTag);
             return;
         }
 
@@ -50,6 +92,22 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     {
         var redisKey = RedisKeys.Entry(_prefix, key);
         await calls.TryAsync("remove", (database, token) => database.KeyDeleteAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>SET &lt;prefix&gt;lease:&lt;key&gt; NX PX</c>: whoever sets it runs the query; the lease is not released but
+    /// expires, as the others stop waiting as soon as the result is in Redis. A failed call runs the query (fail-open).
+    /// </summary>
+    public async ValueTask<TimeSpan?> TryAcquireLeaseAsync(string key, CancellationToken cancellationToken)
+    {
+        if (_leaseDuration is not { } duration)
+        {
+            return null;
+        }
+
+        var leaseKey = RedisKeys.Lease(_prefix, key);
+        var (succeeded, acquired) = await calls.TryAsync("lease", (database, token) => database.StringSetAsync(leaseKey, RedisValue.EmptyString, duration, When.NotExists).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        return succeeded && !acquired ? duration : null;
     }
 
     public async ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)

@@ -13,6 +13,9 @@ internal sealed class InMemoryQueryCacheBackplane(List<InMemoryQueryCacheBackpla
         hub.Add(this);
     }
 
+    /// <summary>The limit a cut-off backplane reports; set it to simulate one.</summary>
+    public TimeSpan? LocalFreshnessLimit { get; set; }
+
     /// <summary>Tells this node it was cut off from the hub, as a backplane does when it reconnects.</summary>
     public void Reconnect() => _receiver!.EvictAllLocal();
 

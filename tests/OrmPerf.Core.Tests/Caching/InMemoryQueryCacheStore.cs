@@ -13,6 +13,22 @@ internal sealed class InMemoryQueryCacheStore : IQueryCacheStore
     /// <summary>Invalidation times recorded by other processes, as a store that keeps them reports them.</summary>
     public ConcurrentDictionary<string, DateTimeOffset> InvalidatedTags { get; } = new();
 
+    /// <summary>Whether <see cref="ReadAsync"/> reports the expected tags' invalidation times, as Redis does in one MGET.</summary>
+    public bool ChecksTagsInRead { get; set; }
+
+    /// <summary>How many times the cache asked <see cref="WasInvalidatedSinceAsync"/> (a second round trip in a real store).</summary>
+    public int SeparateTagChecks => _separateTagChecks;
+
+    private int _separateTagChecks;
+
+    public ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        ThrowIfFailing();
+        var payload = Payloads.TryGetValue(key, out var found) ? found : null;
+        var invalidatedAt = tags.Select(tag => InvalidatedTags.TryGetValue(tag, out var at) ? at : DateTimeOffset.MinValue).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        return new(new QueryCacheStoreRead(payload, ChecksTagsInRead ? invalidatedAt : null));
+    }
+
     public ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
     {
         ThrowIfFailing();
@@ -33,8 +49,11 @@ internal sealed class InMemoryQueryCacheStore : IQueryCacheStore
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken) =>
-        new(tags.Any(tag => InvalidatedTags.TryGetValue(tag, out var at) && at >= createdAt));
+    public ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _separateTagChecks);
+        return new(tags.Any(tag => InvalidatedTags.TryGetValue(tag, out var at) && at >= createdAt));
+    }
 
     private void ThrowIfFailing()
     {

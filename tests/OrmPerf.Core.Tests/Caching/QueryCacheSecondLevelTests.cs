@@ -56,6 +56,58 @@ public sealed class QueryCacheSecondLevelTests
     }
 
     [Fact]
+    public async Task A_tagged_result_is_read_with_its_tags_invalidation_times_in_one_store_call()
+    {
+        _store.ChecksTagsInRead = true;
+        using var first = new QueryCacheTestContext(store: _store);
+        using var second = new QueryCacheTestContext(store: _store, time: first.Time);
+        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
+        await first.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(1), OrdersTagged, _cancellation);
+        _store.InvalidatedTags[OrdersTagged.Tags[0]] = first.Time.GetUtcNow() - TimeSpan.FromMilliseconds(1);
+
+        var read = await second.Cache.GetOrSetAsync<int>(key, _ => throw new InvalidOperationException("must come from the store"), OrdersTagged, _cancellation);
+
+        Assert.Equal(1, read);
+        Assert.Equal(0, _store.SeparateTagChecks);
+    }
+
+    [Fact]
+    public async Task A_tagged_result_invalidated_in_the_millisecond_it_was_created_is_not_used()
+    {
+        _store.ChecksTagsInRead = true;
+        using var first = new QueryCacheTestContext(store: _store);
+        using var second = new QueryCacheTestContext(store: _store, time: first.Time);
+        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
+        first.Time.Advance(TimeSpan.FromTicks(5_000));
+        await first.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(1), OrdersTagged, _cancellation);
+        // The store keeps milliseconds: an invalidation 0.3 ms after the entry was created reads as the same millisecond.
+        var created = first.Time.GetUtcNow();
+        _store.InvalidatedTags[OrdersTagged.Tags[0]] = created.AddTicks(-(created.Ticks % TimeSpan.TicksPerMillisecond));
+
+        var read = await second.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(2), OrdersTagged, _cancellation);
+
+        Assert.Equal(2, read);
+        Assert.Equal(0, _store.SeparateTagChecks);
+    }
+
+    [Fact]
+    public async Task A_stored_result_with_tags_the_read_did_not_check_is_checked_separately()
+    {
+        _store.ChecksTagsInRead = true;
+        using var first = new QueryCacheTestContext(store: _store);
+        using var second = new QueryCacheTestContext(store: _store, time: first.Time);
+        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
+        await first.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(1), OrdersTagged, _cancellation);
+        first.Time.Advance(TimeSpan.FromSeconds(1));
+        _store.InvalidatedTags[OrdersTagged.Tags[0]] = first.Time.GetUtcNow();
+
+        var read = await second.Cache.GetOrSetAsync(key, _ => new ValueTask<int>(2), new QueryCacheEntryOptions(), _cancellation);
+
+        Assert.Equal(2, read);
+        Assert.Equal(1, _store.SeparateTagChecks);
+    }
+
+    [Fact]
     public async Task An_expired_stored_result_is_not_used()
     {
         using var first = new QueryCacheTestContext(store: _store);

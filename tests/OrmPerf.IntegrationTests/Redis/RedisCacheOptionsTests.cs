@@ -15,6 +15,8 @@ public sealed class RedisCacheOptionsTests
             o.KeyPrefix = "";
             o.OperationTimeout = TimeSpan.Zero;
             o.MaxPayloadBytes = 0;
+            o.DisconnectedL1Duration = TimeSpan.FromSeconds(-1);
+            o.LeaseDuration = TimeSpan.Zero;
         });
         using var provider = services.BuildServiceProvider();
 
@@ -24,6 +26,8 @@ public sealed class RedisCacheOptionsTests
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.KeyPrefix", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.OperationTimeout is 00:00:00", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.MaxPayloadBytes is 0", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.DisconnectedL1Duration is -00:00:01", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.LeaseDuration is 00:00:00", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -37,5 +41,7 @@ public sealed class RedisCacheOptionsTests
 
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.OperationTimeout);
         Assert.Equal("ormperf:", options.KeyPrefix);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.DisconnectedL1Duration);
+        Assert.Null(options.LeaseDuration);
     }
 }

@@ -28,6 +28,8 @@ internal sealed class RedisNode : IAsyncDisposable
 
     public IQueryCache Cache { get; }
 
+    public IQueryCacheBackplane Backplane => _provider.GetRequiredService<IQueryCacheBackplane>();
+
     public DbDataSource DataSource { get; }
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();

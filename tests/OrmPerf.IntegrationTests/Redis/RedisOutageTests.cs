@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.Redis;
@@ -26,17 +25,7 @@ public sealed class RedisOutageTests(TestServers servers)
         await using var nodeB = new RedisNode(schema.Primary, servers.Redis, _prefix);
         var failures = new List<Exception>();
         var wrong = new List<string>();
-        long redisErrors = 0;
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == RedisCacheDiagnostics.MeterName && instrument.Name == RedisCacheDiagnostics.Errors)
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref redisErrors, value));
-        listener.Start();
+        using var metrics = new RedisMetrics(_prefix);
         try
         {
             await servers.ControlAsync("stop", "redis");
@@ -65,13 +54,53 @@ public sealed class RedisOutageTests(TestServers servers)
             await servers.ControlAsync("start", "redis");
         }
 
-        var errorsDuringOutage = Interlocked.Read(ref redisErrors);
+        var errorsDuringOutage = metrics.Errors;
         var recovered = await WaitForRecoveryAsync(nodeA, nodeB);
 
         Assert.True(errorsDuringOutage > 0, "no Redis call failed while Redis was stopped: the outage was not exercised");
         Assert.Empty(failures);
         Assert.Empty(wrong);
         Assert.True(recovered, "after Redis came back, a value written by node A never became readable from Redis by node B");
+        Assert.True(metrics.CircuitTransitionsTo("open") >= 1, "the circuit never opened during the outage");
+        Assert.True(metrics.CircuitTransitionsTo("closed") >= 1, "the circuit never closed after the outage");
+    }
+
+    [Fact]
+    public async Task While_Redis_is_down_entries_stored_in_memory_stay_fresh_only_briefly_and_memory_is_emptied_when_it_returns()
+    {
+        await using var node = new RedisNode(servers.Primary, servers.Redis, _prefix, o => o.DisconnectedL1Duration = TimeSpan.FromSeconds(2));
+        var tenMinutes = new QueryCacheEntryOptions { Duration = TimeSpan.FromMinutes(10) };
+        var beforeOutage = QueryKey.Create<int>("SELECT 1");
+        var duringOutage = QueryKey.Create<int>("SELECT 2");
+        await node.Cache.SetAsync(beforeOutage, 1, tenMinutes, _cancellation);
+        var limitWhileConnected = node.Backplane.LocalFreshnessLimit;
+        TimeSpan? limitWhileDown;
+        bool freshAtFirst, freshAfterLimit, olderEntryKept;
+        try
+        {
+            await servers.ControlAsync("stop", "redis");
+            limitWhileDown = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+            await node.Cache.SetAsync(duringOutage, 2, tenMinutes, _cancellation);
+            freshAtFirst = node.Cache.TryGet<int>(duringOutage, out _);
+            await Task.Delay(TimeSpan.FromSeconds(2.5), _cancellation);
+            freshAfterLimit = node.Cache.TryGet<int>(duringOutage, out _);
+            olderEntryKept = node.Cache.TryGet<int>(beforeOutage, out _);
+        }
+        finally
+        {
+            await servers.ControlAsync("start", "redis");
+        }
+
+        var limitAfterReconnect = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), null, TimeSpan.FromSeconds(30));
+        var olderEntryAfterReconnect = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Cache.TryGet<int>(beforeOutage, out _)), false, TimeSpan.FromSeconds(30));
+
+        Assert.Null(limitWhileConnected);
+        Assert.Equal(TimeSpan.FromSeconds(2), limitWhileDown);
+        Assert.True(freshAtFirst);
+        Assert.False(freshAfterLimit);
+        Assert.True(olderEntryKept);
+        Assert.Null(limitAfterReconnect);
+        Assert.False(olderEntryAfterReconnect);
     }
 
     [Fact]

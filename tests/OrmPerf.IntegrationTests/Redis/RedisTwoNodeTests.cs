@@ -105,9 +105,9 @@ public sealed class RedisTwoNodeTests(TestServers servers)
         Assert.Equal(large + "1", onB);
     }
 
-    internal static async Task<T> PollAsync<T>(Func<ValueTask<T>> read, T expected)
+    internal static async Task<T> PollAsync<T>(Func<ValueTask<T>> read, T expected, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(2));
         while (true)
         {
             var value = await read();
