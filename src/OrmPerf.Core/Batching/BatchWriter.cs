@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using OrmPerf.Changes;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;
@@ -37,6 +38,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <param name="timeProvider">The clock for <see cref="BatchWriterOptions.MaxDelay"/> and retry delays.</param>
     /// <param name="rejectedRows">Receives rows PostgreSQL refused; optional.</param>
     /// <param name="logger">Optional.</param>
+    /// <param name="changeListeners">
+    /// Told after each batch commits that the table changed (a query cache drops its results over it); optional.
+    /// </param>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every bad value.</exception>
     public BatchWriter(
         NpgsqlDataSource dataSource,
@@ -44,7 +48,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         BatchWriterOptions? options = null,
         TimeProvider? timeProvider = null,
         IRejectedRowSink<T>? rejectedRows = null,
-        ILogger<BatchWriter<T>>? logger = null)
+        ILogger<BatchWriter<T>>? logger = null,
+        IEnumerable<ITableChangeListener>? changeListeners = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(map);
@@ -61,7 +66,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
-        _flusher = new BatchFlusher<T>(new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry), map.DisplayName, rejectedRows, _timeProvider, _logger);
+        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
+        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry);
+        _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = Channel.CreateBounded<PendingRow>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
