@@ -27,7 +27,7 @@ public class BatchInsertBenchmarks
 {
     private const int AllRows = 1_000_000;
     private const int OneRowPerStatementRows = 5_000;
-    private const int AwaitedWriteRows = 64_000;
+    private const int AwaitedWriteRows = 32_000;
     private const int Producers = 64;
     private const int ArticleBatchSize = 1_000;
     private const int ProducerWindow = 1_000;

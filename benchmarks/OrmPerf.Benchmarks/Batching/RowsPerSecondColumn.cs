@@ -51,7 +51,7 @@ public sealed class RowsPerSecondColumn(bool relativeToBaseline) : IColumn
 
         var baseline = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Baseline);
         return baseline is not null && RowsPerSecond(summary, baseline) is { } baseRate
-            ? (rate / baseRate).ToString("0.00", CultureInfo.InvariantCulture) + "x"
+            ? (rate / baseRate).ToString("G3", CultureInfo.InvariantCulture) + "x"
             : "?";
     }
 

@@ -11,7 +11,7 @@ namespace OrmPerf.Benchmarks.Batching;
 /// inserts (a table without key, so rows can repeat) and upserts (the same keys every time, so every row conflicts).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 6)]
+[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 5)]
 public class SmallBatchThresholdBenchmarks
 {
     private NpgsqlDataSource _dataSource = null!;

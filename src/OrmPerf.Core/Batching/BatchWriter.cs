@@ -117,7 +117,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         var started = _timeProvider.GetTimestamp();
-        var buffer = new T[_options.MaxBatchSize];
+        var buffer = new T[_options.ImportBatchSize];
         var count = 0;
         long written = 0, rejected = 0;
         var batches = 0;

@@ -95,7 +95,7 @@ public sealed class CacheInvalidationTests(TestServers servers)
                 map => map.Table("order_event", schema.Name)
                     .Column(e => e.Id).Column(e => e.Quantity).Column(e => e.Note)
                     .Column(e => e.Amount).Column(e => e.CreatedAt).Column(e => e.Paid),
-                o => { o.MaxBatchSize = 100; o.MaxDelay = TimeSpan.FromMilliseconds(10); });
+                o => { o.ImportBatchSize = 100; o.MaxDelay = TimeSpan.FromMilliseconds(10); });
         return services.BuildServiceProvider();
     }
 
