@@ -8,7 +8,8 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// Writes a batch so that bad rows cannot sink it: when PostgreSQL refuses the batch because of its rows, the batch is
 /// split in halves until each bad row stands alone; the good parts are committed, each bad row goes to the dead-letter
-/// sink. Once the good rows are committed, the table change listeners hear of it. Records the batch metrics and one <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
+/// sink. Once the good rows are committed, the table change listeners hear of it. Records the batch metrics and one
+/// <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
 /// </summary>
 internal sealed class BatchFlusher<T>(
     BatchCommitter<T> committer, string table, IRejectedRowSink<T>? sink, TableChangeNotifier changes, TimeProvider timeProvider, ILogger logger)
