@@ -8,10 +8,11 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// Writes a batch so that bad rows cannot sink it: when PostgreSQL refuses the batch because of its rows, the batch is
 /// split in halves until each bad row stands alone; the good parts are committed, each bad row goes to the dead-letter
-/// sink. Records the batch metrics and one <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
+/// sink. Once the good rows are committed, the table change listeners hear of it. Records the batch metrics and one
+/// <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
 /// </summary>
 internal sealed class BatchFlusher<T>(
-    BatchCommitter<T> committer, string table, IRejectedRowSink<T>? sink, TimeProvider timeProvider, ILogger logger)
+    BatchCommitter<T> committer, string table, IRejectedRowSink<T>? sink, TableChangeNotifier changes, TimeProvider timeProvider, ILogger logger)
 {
     private readonly KeyValuePair<string, object?> _tag = new(BatchingMetrics.TableTag, table);
 
@@ -41,6 +42,10 @@ internal sealed class BatchFlusher<T>(
         }
 
         activity?.SetTag("ormperf.batch.rows_rejected", rejected.Count);
+        if (rejected.Count < rows.Count)
+        {
+            await changes.NotifyAsync(cancellationToken);
+        }
 
         foreach (var (index, error) in rejected)
         {

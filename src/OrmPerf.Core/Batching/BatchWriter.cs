@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using OrmPerf.Changes;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;
@@ -37,6 +38,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <param name="timeProvider">The clock for <see cref="BatchWriterOptions.MaxDelay"/> and retry delays.</param>
     /// <param name="rejectedRows">Receives rows PostgreSQL refused; optional.</param>
     /// <param name="logger">Optional.</param>
+    /// <param name="changeListeners">
+    /// Told after each batch commits that the table changed (a query cache drops its results over it); optional.
+    /// </param>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every bad value.</exception>
     public BatchWriter(
         NpgsqlDataSource dataSource,
@@ -44,7 +48,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         BatchWriterOptions? options = null,
         TimeProvider? timeProvider = null,
         IRejectedRowSink<T>? rejectedRows = null,
-        ILogger<BatchWriter<T>>? logger = null)
+        ILogger<BatchWriter<T>>? logger = null,
+        IEnumerable<ITableChangeListener>? changeListeners = null)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(map);
@@ -61,7 +66,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
-        _flusher = new BatchFlusher<T>(new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry), map.DisplayName, rejectedRows, _timeProvider, _logger);
+        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
+        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry);
+        _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = Channel.CreateBounded<PendingRow>(new BoundedChannelOptions(_options.QueueCapacity)
         {
             SingleReader = true,
@@ -77,20 +84,23 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     public int QueuedRows => _queue.Reader.Count;
 
     /// <inheritdoc />
-    public async Task WriteAsync(T row, CancellationToken cancellationToken = default)
+    public Task WriteAsync(T row, CancellationToken cancellationToken = default)
     {
-        var pending = new PendingRow(row);
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            await _queue.Writer.WriteAsync(pending, cancellationToken);
-        }
-        catch (ChannelClosedException)
-        {
-            throw Closed();
+            return Task.FromCanceled(cancellationToken);
         }
 
-        BatchingMetrics.QueueDepth.Add(1, _tag);
-        await pending.Committed.Task.WaitAsync(cancellationToken);
+        // Fast path while the queue has room: no async state machine per row, which under load is much of what a
+        // queued row costs.
+        var pending = new PendingRow(row);
+        if (_queue.Writer.TryWrite(pending))
+        {
+            BatchingMetrics.QueueDepth.Add(1, _tag);
+            return cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
+        }
+
+        return EnqueueAndWaitAsync(pending, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -110,7 +120,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         var started = _timeProvider.GetTimestamp();
-        var buffer = new T[_options.MaxBatchSize];
+        // Grows to ImportBatchSize only when the import is that big: a small import allocates a small buffer.
+        var buffer = new T[Math.Min(_options.ImportBatchSize, 1_024)];
         var count = 0;
         long written = 0, rejected = 0;
         var batches = 0;
@@ -127,8 +138,13 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
-            buffer[count++] = row;
             if (count == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _options.ImportBatchSize));
+            }
+
+            buffer[count++] = row;
+            if (count == _options.ImportBatchSize)
             {
                 await FlushBufferAsync();
             }
@@ -250,12 +266,12 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             var rejected = await _flusher.FlushAsync(rows, _abandon.Token);
             foreach (var (index, error) in rejected)
             {
-                batch[index].Committed.TrySetException(new RowRejectedException(_map.DisplayName, error));
+                batch[index].TrySetException(new RowRejectedException(_map.DisplayName, error));
             }
 
             foreach (var pending in batch)
             {
-                pending.Committed.TrySetResult();
+                pending.TrySetResult();
             }
         }
         catch (Exception e)
@@ -263,9 +279,24 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             Log.BatchFailed(_logger, e, _map.DisplayName, batch.Count);
             foreach (var pending in batch)
             {
-                pending.Committed.TrySetException(e);
+                pending.TrySetException(e);
             }
         }
+    }
+
+    private async Task EnqueueAndWaitAsync(PendingRow pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, cancellationToken);
+        }
+        catch (ChannelClosedException)
+        {
+            throw Closed();
+        }
+
+        BatchingMetrics.QueueDepth.Add(1, _tag);
+        await pending.Task.WaitAsync(cancellationToken);
     }
 
     private InvalidOperationException Closed() =>
@@ -283,11 +314,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         await Task.CompletedTask; // an async iterator must await something; the source itself never does
     }
 
-    /// <summary>A queued row and the task its producer awaits.</summary>
-    private sealed class PendingRow(T row)
+    /// <summary>A queued row; its task, which the producer awaits, completes when the row's batch has committed.</summary>
+    private sealed class PendingRow(T row) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public T Row { get; } = row;
-
-        public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -3,14 +3,28 @@ namespace OrmPerf.Batching;
 /// <summary>Settings of one batch writer; validated when the writer is added.</summary>
 public sealed class BatchWriterOptions
 {
-    /// <summary>The most rows one batch (one transaction) holds. Default 1,000.</summary>
-    public int MaxBatchSize { get; set; } = 1_000;
+    /// <summary>
+    /// The most rows one batch (one transaction) of <see cref="IBatchWriter{T}.WriteAsync"/> holds. Default 10,000:
+    /// a batch is only that big when producers outrun the server, and then each commit's fixed cost (a WAL flush,
+    /// some milliseconds) is what limits throughput. A quiet service writes what arrived within <see cref="MaxDelay"/>.
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 10_000;
+
+    /// <summary>
+    /// The rows per batch (one transaction) of <see cref="IBatchWriter{T}.WriteManyAsync(IEnumerable{T}, IProgress{BatchProgress}?, CancellationToken)"/>.
+    /// Default 50,000: an import is throughput-bound, and at 1,000 rows per batch the commits cost more than the COPY
+    /// itself. Smaller batches retry and bisect bad rows more cheaply.
+    /// </summary>
+    public int ImportBatchSize { get; set; } = 50_000;
 
     /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 10,000.</summary>
-    public int QueueCapacity { get; set; } = 10_000;
+    /// <summary>
+    /// How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 20,000, room for
+    /// the next full batch while one is being written.
+    /// </summary>
+    public int QueueCapacity { get; set; } = 20_000;
 
     /// <summary>Insert, upsert or insert-or-ignore. Default <see cref="WriteMode.Insert"/>.</summary>
     public WriteMode Mode { get; set; } = WriteMode.Insert;
@@ -35,6 +49,11 @@ public sealed class BatchWriterOptions
         if (MaxBatchSize < 1)
         {
             yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxBatchSize)} must be at least 1, got {MaxBatchSize}.";
+        }
+
+        if (ImportBatchSize < 1)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(ImportBatchSize)} must be at least 1, got {ImportBatchSize}.";
         }
 
         if (MaxDelay <= TimeSpan.Zero)

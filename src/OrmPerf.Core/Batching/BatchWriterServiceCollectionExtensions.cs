@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Batching;
+using OrmPerf.Changes;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -12,7 +13,8 @@ public static class BatchWriterServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IBatchWriter{T}"/> (and <see cref="BatchWriter{T}"/>) as a singleton on the primary data source,
     /// and as a hosted service that checks the map against the table at start and drains the queue at stop. An
-    /// <see cref="IRejectedRowSink{T}"/> registered in the container receives rejected rows.
+    /// <see cref="IRejectedRowSink{T}"/> registered in the container receives rejected rows; every registered
+    /// <see cref="ITableChangeListener"/> (the query cache's, when <c>AddQueryCache</c> was called) hears of each committed batch.
     /// </summary>
     /// <typeparam name="T">The row type; one writer per row type.</typeparam>
     /// <param name="builder">The OrmPerf builder.</param>
@@ -48,7 +50,8 @@ public static class BatchWriterServiceCollectionExtensions
             options,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<IRejectedRowSink<T>>(),
-            sp.GetService<ILogger<BatchWriter<T>>>()));
+            sp.GetService<ILogger<BatchWriter<T>>>(),
+            sp.GetServices<ITableChangeListener>()));
         services.AddSingleton<IBatchWriter<T>>(sp => sp.GetRequiredService<BatchWriter<T>>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<BatchWriter<T>>());
         return builder;

@@ -17,9 +17,9 @@ public interface IBatchWriter<T>
     /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
     Task WriteAsync(T row, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams rows into the table in batches of the configured size, on the caller's task; returns the rows committed.</summary>
+    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed.</summary>
     Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams rows into the table in batches of the configured size, on the caller's task; returns the rows committed.</summary>
+    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed.</summary>
     Task<long> WriteManyAsync(IAsyncEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 }

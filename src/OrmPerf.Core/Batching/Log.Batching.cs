@@ -19,4 +19,7 @@ internal static partial class Log
 
     [LoggerMessage(204, LogLevel.Error, "The dead-letter sink of table {Table} threw; the rejected row is lost to it")]
     public static partial void SinkFailed(ILogger logger, Exception error, string table);
+
+    [LoggerMessage(205, LogLevel.Error, "Table change listener {Listener} failed after a batch committed to table {Table}; the rows are written")]
+    public static partial void ChangeListenerFailed(ILogger logger, Exception error, string listener, string table);
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
+using OrmPerf.Changes;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -11,7 +12,8 @@ public static class QueryCacheBuilderExtensions
     /// <summary>
     /// Registers <see cref="IQueryCache"/> (a <see cref="QueryCache"/>, singleton) with validated
     /// <see cref="QueryCacheOptions"/>, using a registered <see cref="IQueryCacheStore"/> as second level and a registered
-    /// <see cref="IQueryCacheBackplane"/> if there are.
+    /// <see cref="IQueryCacheBackplane"/> if there are, and an <see cref="ITableChangeListener"/> that invalidates the
+    /// results over a table when an OrmPerf writer (<c>AddBatchWriter</c>) commits to it.
     /// </summary>
     /// <param name="builder">The builder from <c>AddOrmPerf</c>.</param>
     /// <param name="configure">Adjusts the options; <see langword="null"/> keeps the defaults.</param>
@@ -35,6 +37,7 @@ public static class QueryCacheBuilderExtensions
         builder.Services.TryAddSingleton(sp => new QueryCache(
             sp.GetRequiredService<IOptions<QueryCacheOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<QueryCache>>(), sp.GetService<IQueryCacheStore>(), sp.GetService<IQueryCacheBackplane>()));
         builder.Services.TryAddSingleton<IQueryCache>(sp => sp.GetRequiredService<QueryCache>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, QueryCacheTableChangeListener>());
         return builder;
     }
 }

@@ -15,7 +15,7 @@ public sealed class BadRowTests(TestServers servers)
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
         var sink = new RecordingSink<OrderEvent>();
-        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5_000, SmallBatchInsertLimit = smallBatchInsertLimit }, rejectedRows: sink);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { ImportBatchSize = 5_000, SmallBatchInsertLimit = smallBatchInsertLimit }, rejectedRows: sink);
         var rows = Enumerable.Range(1, 10_000).Select(i => i switch
         {
             777 => OrderEvent.Good(i) with { Quantity = -1 },

@@ -16,7 +16,7 @@ public sealed class BatchMetricsTests(TestServers servers)
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         using var metrics = new BatchMetricsRecorder($"{schema.Name}.order_event");
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
-        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 250 });
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 250, ImportBatchSize = 250 });
         var token = TestContext.Current.CancellationToken;
         var flushes = new ConcurrentQueue<Activity>();
         using var activities = new ActivityListener

@@ -13,7 +13,7 @@ public sealed class WriteManyTests(TestServers servers)
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
-        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 2_000 });
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { ImportBatchSize = 2_000 });
         var reports = new List<BatchProgress>();
 
         var written = await writer.WriteManyAsync(
@@ -35,7 +35,7 @@ public sealed class WriteManyTests(TestServers servers)
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
-        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 300 });
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { ImportBatchSize = 300 });
 
         var written = await writer.WriteManyAsync(Produce(1_000), cancellationToken: TestContext.Current.CancellationToken);
 
