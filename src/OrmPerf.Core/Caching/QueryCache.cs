@@ -257,10 +257,19 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (_secondLevel is not null && await _secondLevel.ReadOrAwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false) is { } shared)
+            if (_secondLevel is not null)
             {
-                Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
-                return;
+                var shared = await _secondLevel.TryReadAsync<T>(key, options.Tags, flight.FactoryToken).ConfigureAwait(false);
+                if (shared is null || !IsUsable(shared))
+                {
+                    shared = await _secondLevel.AwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false);
+                }
+
+                if (shared is not null)
+                {
+                    Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
+                    return;
+                }
             }
 
             QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
