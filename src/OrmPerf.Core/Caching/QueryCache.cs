@@ -246,8 +246,19 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
 
     private ValueTask<T> StartAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
     {
-        _ = RunFactoryAsync(key, flight, factory, options, stale);
-        return flight.WaitAsync(cancellationToken);
+        var run = RunFactoryAsync(key, flight, factory, options, stale);
+        return cancellationToken.CanBeCanceled ? flight.WaitAsync(cancellationToken) : AwaitRunAsync(run, flight);
+    }
+
+    /// <summary>
+    /// For a caller that cannot give up: waits for the run itself, which resumes the caller inline when it ends, rather
+    /// than for the flight's completion, which resumes its waiters on the thread pool (so that the waiters of one key do
+    /// not run one after the other): one thread-pool hop less per miss and per second-level hit.
+    /// </summary>
+    private static async ValueTask<T> AwaitRunAsync<T>(Task run, QueryCacheFlight<T> flight)
+    {
+        await run.ConfigureAwait(false);
+        return await flight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
     }
 
     private async Task RunFactoryAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale)
@@ -257,10 +268,19 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var started = Stopwatch.GetTimestamp();
         try
         {
-            if (_secondLevel is not null && await _secondLevel.ReadOrAwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false) is { } shared)
+            if (_secondLevel is not null)
             {
-                Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
-                return;
+                var shared = await _secondLevel.TryReadAsync<T>(key, options.Tags, flight.FactoryToken).ConfigureAwait(false);
+                if (shared is null || !IsUsable(shared))
+                {
+                    shared = await _secondLevel.AwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false);
+                }
+
+                if (shared is not null)
+                {
+                    Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
+                    return;
+                }
             }
 
             QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
@@ -269,7 +289,9 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             var entry = Finish(key, flight, value, Lifetime(options), options);
             if (entry is not null)
             {
-                await WriteSecondLevelAsync(key, value, entry, CancellationToken.None).ConfigureAwait(false);
+                // Not awaited: the run ends with the result (its caller may be waiting for the run, see AwaitRunAsync),
+                // not with the write, which never throws (a failed write is logged and dropped).
+                _ = WriteSecondLevelAsync(key, value, entry, CancellationToken.None).AsTask();
             }
         }
         catch (Exception e)

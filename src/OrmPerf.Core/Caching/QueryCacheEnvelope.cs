@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Security.Cryptography;
+using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -20,6 +20,9 @@ public static class QueryCacheEnvelope
     /// <summary>The envelope format version written, and the only one read.</summary>
     public const int Version = 1;
 
+    // The key digest, a 32-byte SHA-256, in base64.
+    private const int DigestBase64Length = 44;
+
     /// <summary>Encodes a result for <paramref name="key"/>.</summary>
     /// <typeparam name="T">The result type.</typeparam>
     /// <param name="key">The query's key.</param>
@@ -36,7 +39,7 @@ public static class QueryCacheEnvelope
         {
             writer.WriteStartObject();
             writer.WriteNumber("v", Version);
-            writer.WriteBase64String("key", Digest(key));
+            writer.WriteBase64String("key", key.Digest);
             writer.WriteString("created", entry.CreatedAt);
             writer.WriteString("fresh", entry.FreshUntil);
             writer.WriteString("stale", entry.StaleUntil);
@@ -68,7 +71,10 @@ public static class QueryCacheEnvelope
         ArgumentNullException.ThrowIfNull(typeInfo);
         var reader = new Utf8JsonReader(payload);
         Expect(ref reader, JsonTokenType.StartObject);
-        if (ReadProperty(ref reader, "v").GetInt32() != Version || !ReadProperty(ref reader, "key").GetBytesFromBase64().AsSpan().SequenceEqual(Digest(key)))
+        // The digest is compared as base64 text, so a read allocates neither a digest nor its decoded copy.
+        Span<byte> digest = stackalloc byte[DigestBase64Length];
+        Base64.EncodeToUtf8(key.Digest, digest, out _, out _);
+        if (ReadProperty(ref reader, "v").GetInt32() != Version || !ReadProperty(ref reader, "key").ValueTextEquals(digest))
         {
             return null;
         }
@@ -77,18 +83,17 @@ public static class QueryCacheEnvelope
         var fresh = ReadProperty(ref reader, "fresh").GetDateTimeOffset();
         var stale = ReadProperty(ref reader, "stale").GetDateTimeOffset();
         ReadProperty(ref reader, "tags");
-        var tags = new List<string>();
+        // Most entries carry one tag or none: sized for one, and nothing allocated for none.
+        List<string>? tags = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.String)
         {
-            tags.Add(reader.GetString()!);
+            (tags ??= new List<string>(1)).Add(reader.GetString()!);
         }
 
         ReadProperty(ref reader, "value");
         var value = JsonSerializer.Deserialize(ref reader, typeInfo)!;
-        return new QueryCacheEnvelopeEntry<T>(value, created, fresh, stale, tags);
+        return new QueryCacheEnvelopeEntry<T>(value, created, fresh, stale, tags ?? (IReadOnlyList<string>)[]);
     }
-
-    private static byte[] Digest(QueryKey key) => SHA256.HashData(key.Canonical.Span);
 
     private static ref Utf8JsonReader ReadProperty(ref Utf8JsonReader reader, string name)
     {

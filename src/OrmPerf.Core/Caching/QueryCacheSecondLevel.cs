@@ -12,18 +12,14 @@ namespace OrmPerf.Caching;
 internal sealed class QueryCacheSecondLevel(IQueryCacheStore store, JsonSerializerOptions serializerOptions, ILogger logger)
 {
     /// <summary>
-    /// Reads a usable entry under <paramref name="key"/>; when there is none and another process holds the store's lease
-    /// on computing it (<see cref="IQueryCacheStore.TryAcquireLeaseAsync"/>), polls the store for that process's result
-    /// until the lease runs out. <see langword="null"/> means: run the factory.
+    /// After <see cref="TryReadAsync"/> found no usable entry: when another process holds the store's lease on computing
+    /// it (<see cref="IQueryCacheStore.TryAcquireLeaseAsync"/>), polls the store for that process's result until the
+    /// lease runs out. <see langword="null"/> means: run the factory.
     /// </summary>
-    public async ValueTask<QueryCacheEnvelopeEntry<T>?> ReadOrAwaitLeaseAsync<T>(
+    /// <remarks>Apart from the read, so a hit does not go through one more async method.</remarks>
+    public async ValueTask<QueryCacheEnvelopeEntry<T>?> AwaitLeaseAsync<T>(
         QueryKey key, IReadOnlyList<string> expectedTags, Func<QueryCacheEnvelopeEntry<T>, bool> isUsable, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (await TryReadAsync<T>(key, expectedTags, cancellationToken).ConfigureAwait(false) is { } entry && isUsable(entry))
-        {
-            return entry;
-        }
-
         TimeSpan? lease;
         try
         {
@@ -58,7 +54,7 @@ internal sealed class QueryCacheSecondLevel(IQueryCacheStore store, JsonSerializ
     /// <param name="key">The key.</param>
     /// <param name="expectedTags">The tags the caller's options give the entry: checked in the same call as the read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
-    private async ValueTask<QueryCacheEnvelopeEntry<T>?> TryReadAsync<T>(QueryKey key, IReadOnlyList<string> expectedTags, CancellationToken cancellationToken)
+    public async ValueTask<QueryCacheEnvelopeEntry<T>?> TryReadAsync<T>(QueryKey key, IReadOnlyList<string> expectedTags, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Hashing;
 
@@ -34,6 +35,7 @@ public sealed class QueryKey : IEquatable<QueryKey>
     private readonly byte[] _canonical;
     private string? _id;
     private object? _localKey;
+    private byte[]? _digest;
 
     private QueryKey(byte[] canonical, UInt128 hash, Type resultType)
     {
@@ -126,6 +128,12 @@ public sealed class QueryKey : IEquatable<QueryKey>
     internal bool Matches(ReadOnlySpan<byte> canonical) => canonical.SequenceEqual(_canonical);
 
     internal byte[] CanonicalArray => _canonical;
+
+    /// <summary>
+    /// The SHA-256 of <see cref="Canonical"/> that a second-level envelope carries, computed once per key: a key reused
+    /// for every read (a cached query's plan keeps it) does not hash again on each second-level hit.
+    /// </summary>
+    internal byte[] Digest => _digest ??= SHA256.HashData(_canonical);
 
     /// <summary>
     /// The key of the in-memory level: the boxed <see cref="Hash"/>, boxed once per key (the canonical bytes stored with

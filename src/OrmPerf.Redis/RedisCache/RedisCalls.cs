@@ -63,13 +63,25 @@ internal sealed class RedisCalls
     /// <param name="operation">Names the call in logs and metrics.</param>
     /// <param name="call">The Redis call; it must stop waiting when its token is cancelled (by the timeout).</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is the only exception thrown.</param>
-    public async ValueTask<(bool Succeeded, T Result)> TryAsync<T>(string operation, Func<IDatabase, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public ValueTask<(bool Succeeded, T Result)> TryAsync<T>(string operation, Func<IDatabase, CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        TryAsync(operation, call, static (database, call, token) => call(database, token), cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="call"/> with <paramref name="state"/>; returns whether it succeeded, and its result. For the
+    /// read path: a static <paramref name="call"/> given its arguments as state allocates no closure per read.
+    /// </summary>
+    /// <param name="operation">Names the call in logs and metrics.</param>
+    /// <param name="state">What <paramref name="call"/> needs (keys, values).</param>
+    /// <param name="call">The Redis call; it must stop waiting when its token is cancelled (by the timeout).</param>
+    /// <param name="cancellationToken">The caller's token; its cancellation is the only exception thrown.</param>
+    public async ValueTask<(bool Succeeded, T Result)> TryAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try
         {
+            // Not an async lambda: the call's task is awaited once, here, not in one more state machine.
             var result = await _pipeline.ExecuteAsync(
-                static async (state, token) => await state.call(state.database, token).ConfigureAwait(false),
-                (call, database: Multiplexer.GetDatabase()),
+                static (context, token) => new ValueTask<T>(context.call(context.database, context.state, token)),
+                (call, state, database: Multiplexer.GetDatabase()),
                 cancellationToken).ConfigureAwait(false);
             return (true, result);
         }

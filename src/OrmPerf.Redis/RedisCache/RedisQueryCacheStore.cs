@@ -20,42 +20,31 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     private readonly TimeSpan _tagRetention = options.Value.TagRetention;
     private readonly TimeSpan? _leaseDuration = options.Value.LeaseDuration;
 
-    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken)
-    {
-        var redisKey = RedisKeys.Entry(_prefix, key);
-        var (succeeded, value) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
-        if (!succeeded)
-        {
-            return null;
-        }
+    public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
+        (await ReadAsync(key, [], cancellationToken).ConfigureAwait(false)).Payload;
 
-        (value.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
-        return value.IsNull ? null : (byte[]?)value;
-    }
-
-    /// <summary>One <c>MGET</c> of the entry and its tags' invalidation times: a tagged hit costs one round trip.</summary>
+    /// <summary>
+    /// One <c>GET</c> of the entry, or for a tagged read one <c>MGET</c> of the entry and its tags' invalidation times: a
+    /// hit costs one round trip, and one async method over the Redis call.
+    /// </summary>
     public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
+        var entryKey = RedisKeys.Entry(_prefix, key);
         if (tags.Count == 0)
         {
-            return new QueryCacheStoreRead(await GetAsync(key, cancellationToken).ConfigureAwait(false), null);
+            var (found, value) = await calls.TryAsync("get", entryKey, static (database, entryKey, token) => database.StringGetAsync(entryKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+            return found ? new QueryCacheStoreRead(Counted(value), null) : default;
         }
 
         var keys = new RedisKey[tags.Count + 1];
-        keys[0] = RedisKeys.Entry(_prefix, key);
+        keys[0] = entryKey;
         for (var i = 0; i < tags.Count; i++)
         {
             keys[i + 1] = RedisKeys.Tag(_prefix, tags[i]);
         }
 
-        var (succeeded, values) = await calls.TryAsync("get", (database, token) => database.StringGetAsync(keys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
-        if (!succeeded)
-        {
-            return default;
-        }
-
-        (values[0].IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
-        if (values[0].IsNull)
+        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys, token) => database.StringGetAsync(keys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (!succeeded || Counted(values[0]) is not { } payload)
         {
             return default;
         }
@@ -70,7 +59,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             }
         }
 
-        return new QueryCacheStoreRead((byte[]?)values[0], invalidatedAt);
+        return new QueryCacheStoreRead(payload, invalidatedAt);
     }
 
     public async ValueTask SetAsync(string key, ReadOnlyMemory<byte> payload, TimeSpan timeToLive, CancellationToken cancellationToken)
@@ -112,10 +101,35 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
 
     public async ValueTask<bool> WasInvalidatedSinceAsync(IReadOnlyList<string> tags, DateTimeOffset createdAt, CancellationToken cancellationToken)
     {
-        var tagKeys = tags.Select(tag => RedisKeys.Tag(_prefix, tag)).ToArray();
-        var (succeeded, times) = await calls.TryAsync("tags", (database, token) => database.StringGetAsync(tagKeys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var tagKeys = new RedisKey[tags.Count];
+        for (var i = 0; i < tags.Count; i++)
+        {
+            tagKeys[i] = RedisKeys.Tag(_prefix, tags[i]);
+        }
+
+        var (succeeded, times) = await calls.TryAsync("tags", tagKeys, static (database, tagKeys, token) => database.StringGetAsync(tagKeys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        if (!succeeded)
+        {
+            // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.
+            return true;
+        }
+
         var created = createdAt.ToUnixTimeMilliseconds();
-        // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.
-        return !succeeded || times.Any(time => !time.IsNull && (long)time >= created);
+        foreach (var time in times)
+        {
+            if (!time.IsNull && (long)time >= created)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts a read entry as a hit or a miss; returns its payload.</summary>
+    private byte[]? Counted(RedisValue entry)
+    {
+        (entry.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
+        return entry.IsNull ? null : (byte[]?)entry;
     }
 }
