@@ -149,16 +149,4 @@ internal sealed class WriteQueue<T>(int capacity)
             return (admitted, _wakeLoop.Task);
         }
     }
-
-    /// <summary>True once completed and every row has been taken.</summary>
-    public bool IsDrained
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _completed && _queued.Count == 0 && _waitingForRoom.Count == 0;
-            }
-        }
-    }
 }
