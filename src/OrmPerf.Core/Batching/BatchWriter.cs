@@ -170,7 +170,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     public Task StartAsync(CancellationToken cancellationToken) => EnsureValidatedAsync(cancellationToken);
 
     /// <summary>
-    /// Refuses new rows, then waits until every accepted row is committed (or rejected). If
+    /// Refuses new rows, then waits until every accepted row (rows waiting for room in the full queue included) is
+    /// committed (or rejected) and every batch in flight has finished. If
     /// <paramref name="cancellationToken"/> fires first (the host's shutdown timeout), retries are abandoned and the
     /// rows still queued fault.
     /// </summary>

@@ -22,7 +22,8 @@ public sealed class BatchWriterOptions
 
     /// <summary>
     /// How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 20,000, room for
-    /// the next full batch while one is being written.
+    /// the next full batches while earlier ones are being written. Beyond it, each further row waits (in arrival
+    /// order) with its caller until a batch is taken.
     /// </summary>
     public int QueueCapacity { get; set; } = 20_000;
 
