@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +11,8 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// The batch writer of one table. <see cref="WriteAsync"/> queues rows in a bounded channel; one background loop takes
 /// up to <see cref="BatchWriterOptions.MaxBatchSize"/> rows, or what arrived within <see cref="BatchWriterOptions.MaxDelay"/>,
-/// and writes them in one transaction (group commit). As a hosted service it checks the map against the table at
+/// and writes them in one transaction (group commit), with up to <see cref="BatchWriterOptions.MaxConcurrentBatches"/>
+/// such transactions in flight at once. As a hosted service it checks the map against the table at
 /// start and, at stop, refuses new rows and commits every accepted one. Thread-safe.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
@@ -24,7 +24,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly BatchFlusher<T> _flusher;
-    private readonly Channel<PendingRow> _queue;
+    private readonly WriteQueue<T> _queue;
     private readonly CancellationTokenSource _abandon = new();
     private readonly KeyValuePair<string, object?> _tag;
     private readonly Task _loop;
@@ -69,11 +69,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
         var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
-        _queue = Channel.CreateBounded<PendingRow>(new BoundedChannelOptions(_options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _queue = new WriteQueue<T>(_options.QueueCapacity);
         _loop = Task.Run(RunLoopAsync);
     }
 
@@ -81,7 +77,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     public TableMap<T> Map => _map;
 
     /// <summary>Rows accepted by <see cref="WriteAsync"/> and not yet taken into a batch; at most <see cref="BatchWriterOptions.QueueCapacity"/>.</summary>
-    public int QueuedRows => _queue.Reader.Count;
+    public int QueuedRows => _queue.QueuedCount;
 
     /// <inheritdoc />
     public Task WriteAsync(T row, CancellationToken cancellationToken = default)
@@ -91,16 +87,27 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             return Task.FromCanceled(cancellationToken);
         }
 
-        // Fast path while the queue has room: no async state machine per row, which under load is much of what a
-        // queued row costs.
-        var pending = new PendingRow(row);
-        if (_queue.Writer.TryWrite(pending))
+        // No async state machine per row, whether the queue has room or not: under load that is much of what a row costs.
+        var pending = new PendingRow<T>(row);
+        try
         {
-            BatchingMetrics.QueueDepth.Add(1, _tag);
-            return cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
+            if (_queue.Add(pending, Closed))
+            {
+                BatchingMetrics.QueueDepth.Add(1, _tag);
+            }
+            else if (cancellationToken.CanBeCanceled)
+            {
+                pending.Withdrawal = cancellationToken.UnsafeRegister(
+                    static (state, token) => ((BatchWriter<T>)((object[])state!)[0]).Withdraw((PendingRow<T>)((object[])state!)[1], token),
+                    new object[] { this, pending });
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            return Task.FromException(e);
         }
 
-        return EnqueueAndWaitAsync(pending, cancellationToken);
+        return cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
     }
 
     /// <inheritdoc />
@@ -163,16 +170,17 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     public Task StartAsync(CancellationToken cancellationToken) => EnsureValidatedAsync(cancellationToken);
 
     /// <summary>
-    /// Refuses new rows, then waits until every accepted row is committed (or rejected). If
+    /// Refuses new rows, then waits until every accepted row (rows waiting for room in the full queue included) is
+    /// committed (or rejected) and every batch in flight has finished. If
     /// <paramref name="cancellationToken"/> fires first (the host's shutdown timeout), retries are abandoned and the
     /// rows still queued fault.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _closed = true;
-        if (_queue.Writer.TryComplete())
+        if (_queue.Complete())
         {
-            Log.Draining(_logger, _map.DisplayName, _queue.Reader.Count);
+            Log.Draining(_logger, _map.DisplayName, _queue.Count);
         }
 
         try
@@ -205,54 +213,85 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _validated = true;
     }
 
+    // Takes batches in queue order; up to ConcurrentBatches of them commit at once, each on its own connection. A
+    // batch is only taken once a slot is free, so the rows behind it keep queueing (and fill the next batch) while
+    // every slot waits for its commit. Returns once the queue is completed and every batch taken has been flushed.
     private async Task RunLoopAsync()
     {
-        var batch = new List<PendingRow>(_options.MaxBatchSize);
-        while (await _queue.Reader.WaitToReadAsync())
+        var slots = _options.ConcurrentBatches;
+        var inFlight = new List<Task>(slots);
+        while (true)
         {
-            await FillAsync(batch);
-            BatchingMetrics.QueueDepth.Add(-batch.Count, _tag);
-            await FlushAsync(batch);
-            batch.Clear();
+            if (inFlight.Count == slots)
+            {
+                inFlight.Remove(await Task.WhenAny(inFlight));
+            }
+
+            var batch = await TakeBatchAsync();
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            inFlight.Add(slots == 1 ? FlushAsync(batch) : Task.Run(() => FlushAsync(batch)));
         }
+
+        await Task.WhenAll(inFlight);
     }
 
-    private async Task FillAsync(List<PendingRow> batch)
+    // Waits for a first row, then up to MaxDelay for the batch to fill; an empty batch means the queue is drained.
+    private async Task<List<PendingRow<T>>> TakeBatchAsync()
     {
-        var reader = _queue.Reader;
-        while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var row))
+        var max = _options.MaxBatchSize;
+        var batch = new List<PendingRow<T>>(Math.Min(max, Math.Max(_queue.QueuedCount, 16)));
+        var wake = Take(batch);
+        while (batch.Count == 0 && wake is not null)
         {
-            batch.Add(row);
+            await wake;
+            wake = Take(batch);
         }
 
-        if (batch.Count == _options.MaxBatchSize)
+        if (wake is null)
         {
-            return;
+            return batch;
         }
 
         using var delay = new CancellationTokenSource(_options.MaxDelay, _timeProvider);
-        while (batch.Count < _options.MaxBatchSize)
+        while (wake is not null)
         {
             try
             {
-                if (!await reader.WaitToReadAsync(delay.Token))
-                {
-                    return;
-                }
+                await wake.WaitAsync(delay.Token);
             }
             catch (OperationCanceledException) when (delay.IsCancellationRequested)
             {
-                return;
+                _ = Take(batch); // what arrived since the last wake-up; the next batch waits anew
+                break;
             }
 
-            while (batch.Count < _options.MaxBatchSize && reader.TryRead(out var row))
-            {
-                batch.Add(row);
-            }
+            wake = Take(batch);
+        }
+
+        return batch;
+    }
+
+    private Task? Take(List<PendingRow<T>> batch)
+    {
+        var before = batch.Count;
+        var (admitted, wake) = _queue.Take(batch, _options.MaxBatchSize);
+        BatchingMetrics.QueueDepth.Add(admitted - (batch.Count - before), _tag);
+        return wake;
+    }
+
+    private void Withdraw(PendingRow<T> pending, CancellationToken cancellationToken)
+    {
+        if (_queue.TryWithdraw(pending))
+        {
+            pending.TrySetCanceled(cancellationToken);
         }
     }
 
-    private async Task FlushAsync(List<PendingRow> batch)
+    private async Task FlushAsync(List<PendingRow<T>> batch)
     {
         var rows = new T[batch.Count];
         for (var i = 0; i < rows.Length; i++)
@@ -282,21 +321,14 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
                 pending.TrySetException(e);
             }
         }
-    }
-
-    private async Task EnqueueAndWaitAsync(PendingRow pending, CancellationToken cancellationToken)
-    {
-        try
+        finally
         {
-            await _queue.Writer.WriteAsync(pending, cancellationToken);
+            // A row that waited for room registered with its producer's token; that token may outlive it by far.
+            foreach (var pending in batch)
+            {
+                pending.Withdrawal.Unregister();
+            }
         }
-        catch (ChannelClosedException)
-        {
-            throw Closed();
-        }
-
-        BatchingMetrics.QueueDepth.Add(1, _tag);
-        await pending.Task.WaitAsync(cancellationToken);
     }
 
     private InvalidOperationException Closed() =>
@@ -312,11 +344,5 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         await Task.CompletedTask; // an async iterator must await something; the source itself never does
-    }
-
-    /// <summary>A queued row; its task, which the producer awaits, completes when the row's batch has committed.</summary>
-    private sealed class PendingRow(T row) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
-    {
-        public T Row { get; } = row;
     }
 }

@@ -22,9 +22,24 @@ public sealed class BatchWriterOptions
 
     /// <summary>
     /// How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 20,000, room for
-    /// the next full batch while one is being written.
+    /// the next full batches while earlier ones are being written. Beyond it, each further row waits (in arrival
+    /// order) with its caller until a batch is taken.
     /// </summary>
     public int QueueCapacity { get; set; } = 20_000;
+
+    /// <summary>
+    /// How many <see cref="IBatchWriter{T}.WriteAsync"/> batches may be committing at once, each in its own transaction
+    /// on its own pooled connection. While one batch waits for its COPY and its commit's WAL flush, the loop takes the
+    /// next one from the queue instead of leaving producers blocked on a full queue. Each producer's task still
+    /// completes only when its own batch has committed. Default null: 2 for <see cref="WriteMode.Insert"/>, 1 for
+    /// <see cref="WriteMode.Upsert"/> and <see cref="WriteMode.InsertOrIgnore"/>, because two batches in flight that
+    /// carry the same key may commit in either order, so an older version of a row could overwrite a newer one (or
+    /// the other row be the one kept). Set it above 1 in those modes only when no two rows written within a few
+    /// batches of each other share a key, or their order does not matter. In Insert mode, two concurrent batches that
+    /// carry the same unique key make one of them fail on it, so one of the two rows is rejected as before, whichever
+    /// committed second.
+    /// </summary>
+    public int? MaxConcurrentBatches { get; set; }
 
     /// <summary>Insert, upsert or insert-or-ignore. Default <see cref="WriteMode.Insert"/>.</summary>
     public WriteMode Mode { get; set; } = WriteMode.Insert;
@@ -43,6 +58,9 @@ public sealed class BatchWriterOptions
 
     /// <summary>The longest delay between two retries. Default 5 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary><see cref="MaxConcurrentBatches"/>, or its default for <see cref="Mode"/>.</summary>
+    internal int ConcurrentBatches => MaxConcurrentBatches ?? (Mode == WriteMode.Insert ? 2 : 1);
 
     internal IEnumerable<string> Validate()
     {
@@ -64,6 +82,11 @@ public sealed class BatchWriterOptions
         if (QueueCapacity < 1)
         {
             yield return $"{nameof(BatchWriterOptions)}.{nameof(QueueCapacity)} must be at least 1, got {QueueCapacity}.";
+        }
+
+        if (MaxConcurrentBatches < 1)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxConcurrentBatches)} must be at least 1 (or null for the mode's default), got {MaxConcurrentBatches}.";
         }
 
         if (!Enum.IsDefined(Mode))

@@ -13,7 +13,10 @@ public interface IBatchWriter<T>
     /// queue is full the call waits (backpressure).
     /// </summary>
     /// <param name="row">The row.</param>
-    /// <param name="cancellationToken">Stops waiting; a row already queued may still be committed.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting. A row still waiting for room in the full queue is withdrawn and never written; a row already
+    /// queued may still be committed.
+    /// </param>
     /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
     Task WriteAsync(T row, CancellationToken cancellationToken = default);
 

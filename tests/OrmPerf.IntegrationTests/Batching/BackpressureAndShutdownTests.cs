@@ -38,6 +38,37 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
     }
 
     [Fact]
+    public async Task A_producer_that_cancels_while_waiting_for_room_withdraws_its_row_and_stop_drains_the_other_waiting_rows()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5, QueueCapacity = 10 });
+        var token = TestContext.Current.CancellationToken;
+        await using var blocker = new NpgsqlConnection(schema.Primary);
+        await blocker.OpenAsync(token);
+        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(token);
+        }
+
+        var writes = Enumerable.Range(1, 30).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await WaitUntilAsync(() => writer.QueuedRows == 10, token);
+        using var giveUp = new CancellationTokenSource();
+        var withdrawn = writer.WriteAsync(OrderEvent.Good(100), giveUp.Token);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn);
+        var stop = writer.StopAsync(token);
+        await lockTransaction.RollbackAsync(token);
+        await stop.WaitAsync(TimeSpan.FromSeconds(30), token);
+        await Task.WhenAll(writes);
+        Assert.Equal((30, 30), await OrderEvent.CountAsync(schema));
+        await writer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task StopAsync_commits_every_accepted_row_then_refuses_writes()
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
