@@ -86,6 +86,7 @@ internal sealed class RedisCalls
     /// <param name="state">What <paramref name="call"/> needs (keys, values).</param>
     /// <param name="call">The Redis call.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is the only exception thrown.</param>
+    // Runs on every second-level read, awaited once by our own code: its state machine is reused, not allocated.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(bool Succeeded, T Result)> TryAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
     {

@@ -28,6 +28,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     /// One <c>GET</c> of the entry, or for a tagged read one <c>MGET</c> of the entry and its tags' invalidation times: a
     /// hit costs one round trip, and one async method over the Redis call.
     /// </summary>
+    // Runs on every second-level read, awaited once by our own code: its state machine is reused, not allocated.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
