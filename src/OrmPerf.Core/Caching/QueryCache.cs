@@ -246,22 +246,24 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
 
     private ValueTask<T> StartAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
     {
-        var run = RunFactoryAsync(key, flight, factory, options, stale);
-        return cancellationToken.CanBeCanceled ? flight.WaitAsync(cancellationToken) : AwaitRunAsync(run, flight);
+        if (cancellationToken.CanBeCanceled)
+        {
+            _ = RunFactoryAsync(key, flight, factory, options, stale, rethrow: false);
+            return flight.WaitAsync(cancellationToken);
+        }
+
+        // A caller that cannot give up awaits the run itself, which resumes it inline when the run ends, rather than the
+        // flight's completion, which resumes its waiters on the thread pool (so that the waiters of one key do not run
+        // one after the other): one thread-pool hop less per miss and per second-level hit.
+        return new ValueTask<T>(RunFactoryAsync(key, flight, factory, options, stale, rethrow: true));
     }
 
     /// <summary>
-    /// For a caller that cannot give up: waits for the run itself, which resumes the caller inline when it ends, rather
-    /// than for the flight's completion, which resumes its waiters on the thread pool (so that the waiters of one key do
-    /// not run one after the other): one thread-pool hop less per miss and per second-level hit.
+    /// Reads the second level, else runs the factory; completes the flight with the result (or the stale entry, or the
+    /// error) and returns it. With <paramref name="rethrow"/> false the error only goes to the flight, as nobody awaits
+    /// the run: it must not fault unobserved.
     /// </summary>
-    private static async ValueTask<T> AwaitRunAsync<T>(Task run, QueryCacheFlight<T> flight)
-    {
-        await run.ConfigureAwait(false);
-        return await flight.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private async Task RunFactoryAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale)
+    private async Task<T> RunFactoryAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, bool rethrow)
     {
         using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.cache.miss");
         activity?.SetTag("ormperf.cache.key", key.Id);
@@ -279,7 +281,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
                 if (shared is not null)
                 {
                     Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
-                    return;
+                    return shared.Value;
                 }
             }
 
@@ -289,10 +291,12 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             var entry = Finish(key, flight, value, Lifetime(options), options);
             if (entry is not null)
             {
-                // Not awaited: the run ends with the result (its caller may be waiting for the run, see AwaitRunAsync),
-                // not with the write, which never throws (a failed write is logged and dropped).
+                // Not awaited: the run ends with the result (its caller may be waiting for the run), not with the
+                // write, which never throws (a failed write is logged and dropped).
                 _ = WriteSecondLevelAsync(key, value, entry, CancellationToken.None).AsTask();
             }
+
+            return value;
         }
         catch (Exception e)
         {
@@ -306,11 +310,16 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
                 QueryCacheMetrics.StaleServed.Add(1, _nameTag);
                 ThrottleRetries(key, stale, options);
                 flight.Complete((T)stale.Value!);
+                return (T)stale.Value!;
             }
-            else
+
+            flight.Fail(e);
+            if (rethrow)
             {
-                flight.Fail(e);
+                throw;
             }
+
+            return default!;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,8 @@ internal sealed class QueryCacheSecondLevel(IQueryCacheStore store, JsonSerializ
     /// <param name="key">The key.</param>
     /// <param name="expectedTags">The tags the caller's options give the entry: checked in the same call as the read.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
+    // Runs on every second-level read, awaited once by our own code: its state machine is reused, not allocated.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QueryCacheEnvelopeEntry<T>?> TryReadAsync<T>(QueryKey key, IReadOnlyList<string> expectedTags, CancellationToken cancellationToken)
     {
         try

@@ -24,7 +24,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     private readonly RedisCalls _calls;
     private readonly ILogger _logger;
     private readonly RedisChannel _channel;
-    private readonly string _prefix;
+    private readonly RedisKeys _keys;
     private readonly TimeSpan _tagRetention;
     private readonly TimeProvider _time;
     private readonly TimeSpan _disconnectedL1Duration;
@@ -36,12 +36,12 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     {
         _calls = calls;
         _time = timeProvider;
-        _prefix = options.Value.KeyPrefix;
+        _keys = new RedisKeys(options.Value.KeyPrefix);
         _tagRetention = options.Value.TagRetention;
         _disconnectedL1Duration = options.Value.DisconnectedL1Duration;
         _subscriber = calls.Multiplexer.GetSubscriber();
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _channel = RedisKeys.Channel(_prefix);
+        _channel = _keys.Channel;
     }
 
     /// <summary><see cref="RedisCacheOptions.DisconnectedL1Duration"/> while the subscription is down, no limit otherwise.</summary>
@@ -73,13 +73,13 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     public async ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
         var now = (RedisValue)_time.GetUtcNow().ToUnixTimeMilliseconds();
-        var times = tags.Select(tag => new KeyValuePair<RedisKey, RedisValue>(RedisKeys.Tag(_prefix, tag), now)).ToArray();
-        await _calls.TryAsync("tags", (database, token) =>
+        var times = tags.Select(tag => new KeyValuePair<RedisKey, RedisValue>(_keys.Tag(tag), now)).ToArray();
+        await _calls.TryAsync("tags", database =>
         {
             var batch = database.CreateBatch();
             var writes = times.Select(time => batch.StringSetAsync(time.Key, time.Value, _tagRetention)).ToArray();
             batch.Execute();
-            return Task.WhenAll(writes).WaitAsync(token);
+            return Task.WhenAll(writes);
         }, cancellationToken).ConfigureAwait(false);
         await PublishAsync(Message(writer =>
         {
@@ -108,7 +108,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
 
     private async ValueTask PublishAsync(byte[] message, CancellationToken cancellationToken)
     {
-        var (succeeded, _) = await _calls.TryAsync("publish", (_, token) => _subscriber.PublishAsync(_channel, message).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var (succeeded, _) = await _calls.TryAsync("publish", _ => _subscriber.PublishAsync(_channel, message), cancellationToken).ConfigureAwait(false);
         if (succeeded)
         {
             RedisCacheDiagnostics.SentCounter.Add(1, _calls.PrefixTag);

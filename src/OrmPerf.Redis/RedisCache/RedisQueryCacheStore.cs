@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,7 +16,7 @@ namespace OrmPerf.Redis;
 internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
-    private readonly string _prefix = options.Value.KeyPrefix;
+    private readonly RedisKeys _keys = new(options.Value.KeyPrefix);
     private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
     private readonly TimeSpan _tagRetention = options.Value.TagRetention;
     private readonly TimeSpan? _leaseDuration = options.Value.LeaseDuration;
@@ -27,12 +28,14 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     /// One <c>GET</c> of the entry, or for a tagged read one <c>MGET</c> of the entry and its tags' invalidation times: a
     /// hit costs one round trip, and one async method over the Redis call.
     /// </summary>
+    // Runs on every second-level read, awaited once by our own code: its state machine is reused, not allocated.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
-        var entryKey = RedisKeys.Entry(_prefix, key);
+        var entryKey = _keys.Entry(key);
         if (tags.Count == 0)
         {
-            var (found, value) = await calls.TryAsync("get", entryKey, static (database, entryKey, token) => database.StringGetAsync(entryKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+            var (found, value) = await calls.TryAsync("get", entryKey, static (database, entryKey) => database.StringGetAsync(entryKey), cancellationToken).ConfigureAwait(false);
             return found ? new QueryCacheStoreRead(Counted(value), null) : default;
         }
 
@@ -40,10 +43,10 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
         keys[0] = entryKey;
         for (var i = 0; i < tags.Count; i++)
         {
-            keys[i + 1] = RedisKeys.Tag(_prefix, tags[i]);
+            keys[i + 1] = _keys.Tag(tags[i]);
         }
 
-        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys, token) => database.StringGetAsync(keys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys) => database.StringGetAsync(keys), cancellationToken).ConfigureAwait(false);
         if (!succeeded || Counted(values[0]) is not { } payload)
         {
             return default;
@@ -71,16 +74,16 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             return;
         }
 
-        var redisKey = RedisKeys.Entry(_prefix, key);
+        var redisKey = _keys.Entry(key);
         // An entry must not outlive the invalidation times of its tags, or a node could read it after they expired.
         var expiry = timeToLive < _tagRetention ? timeToLive : _tagRetention;
-        await calls.TryAsync("set", (database, token) => database.StringSetAsync(redisKey, payload, expiry).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        await calls.TryAsync("set", database => database.StringSetAsync(redisKey, payload, expiry), cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
     {
-        var redisKey = RedisKeys.Entry(_prefix, key);
-        await calls.TryAsync("remove", (database, token) => database.KeyDeleteAsync(redisKey).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var redisKey = _keys.Entry(key);
+        await calls.TryAsync("remove", database => database.KeyDeleteAsync(redisKey), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -94,8 +97,8 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             return null;
         }
 
-        var leaseKey = RedisKeys.Lease(_prefix, key);
-        var (succeeded, acquired) = await calls.TryAsync("lease", (database, token) => database.StringSetAsync(leaseKey, RedisValue.EmptyString, duration, When.NotExists).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var leaseKey = _keys.Lease(key);
+        var (succeeded, acquired) = await calls.TryAsync("lease", database => database.StringSetAsync(leaseKey, RedisValue.EmptyString, duration, When.NotExists), cancellationToken).ConfigureAwait(false);
         return succeeded && !acquired ? duration : null;
     }
 
@@ -104,10 +107,10 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
         var tagKeys = new RedisKey[tags.Count];
         for (var i = 0; i < tags.Count; i++)
         {
-            tagKeys[i] = RedisKeys.Tag(_prefix, tags[i]);
+            tagKeys[i] = _keys.Tag(tags[i]);
         }
 
-        var (succeeded, times) = await calls.TryAsync("tags", tagKeys, static (database, tagKeys, token) => database.StringGetAsync(tagKeys).WaitAsync(token), cancellationToken).ConfigureAwait(false);
+        var (succeeded, times) = await calls.TryAsync("tags", tagKeys, static (database, tagKeys) => database.StringGetAsync(tagKeys), cancellationToken).ConfigureAwait(false);
         if (!succeeded)
         {
             // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.

@@ -22,6 +22,9 @@ internal sealed class RedisMetrics(string keyPrefix) : IDisposable
 
     public long Errors => Sum(_errors);
 
+    /// <summary>Failed calls of one operation (<c>get</c>, <c>set</c>, <c>tags</c>, <c>publish</c>...).</summary>
+    public long ErrorsOf(string operation) => Sum(_errors, ("ormperf.redis.operation", operation));
+
     public long MessagesSent => Sum(_sent);
 
     public long MessagesReceived => Sum(_received);

@@ -140,6 +140,40 @@ public sealed class RedisOutageTests(TestServers servers)
             nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, entryOptions, cancellationToken: _cancellation);
     }
 
+    [Fact]
+    public async Task A_Redis_that_stops_answering_costs_a_read_its_operation_timeout_not_the_stall()
+    {
+        await using var node = new RedisNode(servers.Primary, servers.Redis, _prefix, o =>
+        {
+            o.OperationTimeout = TimeSpan.FromMilliseconds(200);
+            o.MinimumThroughput = 100; // the breaker stays closed: each read must time out by itself
+        });
+        var key = QueryKey.Create<int>("SELECT 42");
+        await using var admin = await ConnectionMultiplexer.ConnectAsync(servers.Redis + ",allowAdmin=true");
+        using var metrics = new RedisMetrics(_prefix);
+        var stall = TimeSpan.FromSeconds(4);
+        int value;
+        TimeSpan elapsed;
+        try
+        {
+            // Redis keeps every client's commands waiting, connections open: a hung server, not a refused one.
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", (long)stall.TotalMilliseconds, "ALL");
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            value = await node.Cache.GetOrSetAsync(key, _ => ValueTask.FromResult(42), cancellationToken: _cancellation);
+            elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        }
+        finally
+        {
+            await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
+        }
+
+        var failedReads = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(metrics.ErrorsOf("get")), 1L, TimeSpan.FromSeconds(10));
+        Assert.Equal(42, value);
+        Assert.Equal(1, failedReads);
+        // 200 ms expected; the bound only has to tell the timeout from the 4 s stall on a loaded machine.
+        Assert.True(elapsed < stall / 2, $"the read took {elapsed.TotalMilliseconds:F0} ms while Redis stalled for {stall.TotalMilliseconds:F0} ms");
+    }
+
     /// <summary>Writes through node A until node B reads the value from Redis (its factory would throw) and a direct GET sees it.</summary>
     private async Task<bool> WaitForRecoveryAsync(RedisNode nodeA, RedisNode nodeB)
     {
