@@ -12,10 +12,12 @@ public sealed class BatchWriterOptions
 
     /// <summary>
     /// The rows per batch (one transaction) of <see cref="IBatchWriter{T}.WriteManyAsync(IEnumerable{T}, IProgress{BatchProgress}?, CancellationToken)"/>.
-    /// Default 50,000: an import is throughput-bound, and at 1,000 rows per batch the commits cost more than the COPY
-    /// itself. Smaller batches retry and bisect bad rows more cheaply.
+    /// Default 200,000: an import is throughput-bound and each commit waits for a WAL flush (at 1,000 rows per batch
+    /// the commits cost more than the COPY itself; at 50,000 an import of 1M rows still ran at 0.85x one raw COPY, at
+    /// 200,000 at about 0.94x). Smaller batches retry and bisect bad rows more cheaply: a transient failure resends up
+    /// to one batch, and isolating a bad row resends about twice its batch.
     /// </summary>
-    public int ImportBatchSize { get; set; } = 50_000;
+    public int ImportBatchSize { get; set; } = 200_000;
 
     /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
