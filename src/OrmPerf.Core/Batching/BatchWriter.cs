@@ -41,7 +41,10 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <param name="changeListeners">
     /// Told after each batch commits that the table changed (a query cache drops its results over it); optional.
     /// </param>
-    /// <exception cref="ArgumentException">The options are invalid; the message lists every bad value.</exception>
+    /// <exception cref="ArgumentException">
+    /// The options are invalid, or the map has a generated key and the mode is not <see cref="WriteMode.Insert"/>; the
+    /// message lists every problem.
+    /// </exception>
     public BatchWriter(
         NpgsqlDataSource dataSource,
         TableMap<T> map,
@@ -54,7 +57,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(map);
         _options = options ?? new BatchWriterOptions();
-        var failures = _options.Validate().ToList();
+        var failures = _options.ValidateFor(map).ToList();
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", failures), nameof(options));

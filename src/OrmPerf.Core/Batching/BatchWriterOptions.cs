@@ -64,6 +64,20 @@ public sealed class BatchWriterOptions
     /// <summary><see cref="MaxConcurrentBatches"/>, or its default for <see cref="Mode"/>.</summary>
     internal int ConcurrentBatches => MaxConcurrentBatches ?? (Mode == WriteMode.Insert ? 2 : 1);
 
+    /// <summary>What is wrong with these options for a writer of <paramref name="map"/>: <see cref="Validate()"/>, and the mode against a generated key.</summary>
+    internal IEnumerable<string> ValidateFor<T>(TableMap<T> map)
+    {
+        foreach (var failure in Validate())
+        {
+            yield return failure;
+        }
+
+        if (map.GeneratedKeyColumn is { } generated && Mode != WriteMode.Insert)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} is {Mode}, but the map of {map.DisplayName} has the generated key '{generated}': generated keys need {nameof(WriteMode.Insert)}, because in an upsert an existing row keeps its own key.";
+        }
+    }
+
     internal IEnumerable<string> Validate()
     {
         if (MaxBatchSize < 1)

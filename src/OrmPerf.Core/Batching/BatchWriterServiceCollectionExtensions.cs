@@ -20,7 +20,10 @@ public static class BatchWriterServiceCollectionExtensions
     /// <param name="builder">The OrmPerf builder.</param>
     /// <param name="map">Describes the table and its columns.</param>
     /// <param name="configure">Changes the default <see cref="BatchWriterOptions"/>; optional.</param>
-    /// <exception cref="OptionsValidationException">An option is invalid (checked here, not at first use).</exception>
+    /// <exception cref="OptionsValidationException">
+    /// An option is invalid, or the map has a generated key and the mode is not <see cref="WriteMode.Insert"/> (checked
+    /// here, not at first use).
+    /// </exception>
     /// <exception cref="InvalidOperationException">The map is incomplete, or a writer for <typeparamref name="T"/> exists already.</exception>
     public static IOrmPerfBuilder AddBatchWriter<T>(
         this IOrmPerfBuilder builder, Action<TableMapBuilder<T>> map, Action<BatchWriterOptions>? configure = null)
@@ -38,7 +41,7 @@ public static class BatchWriterServiceCollectionExtensions
         var tableMap = mapBuilder.Build();
         var options = new BatchWriterOptions();
         configure?.Invoke(options);
-        var failures = options.Validate().ToList();
+        var failures = options.ValidateFor(tableMap).ToList();
         if (failures.Count > 0)
         {
             throw new OptionsValidationException(typeof(T).Name, typeof(BatchWriterOptions), failures);

@@ -10,7 +10,8 @@ public interface IBatchWriter<T>
     /// <summary>
     /// Queues one row; the background loop groups it with others (group commit). The task completes when the row's
     /// batch has committed, or faults with <see cref="RowRejectedException"/> if PostgreSQL refused this row. When the
-    /// queue is full the call waits (backpressure).
+    /// queue is full the call waits (backpressure). When the map has a generated key
+    /// (<see cref="TableMapBuilder{T}.GeneratedKey{TKey}"/>), the row holds its new key once the task has completed.
     /// </summary>
     /// <param name="row">The row.</param>
     /// <param name="cancellationToken">
@@ -20,9 +21,9 @@ public interface IBatchWriter<T>
     /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
     Task WriteAsync(T row, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed.</summary>
+    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed. With a generated key, each committed row holds its key on return.</summary>
     Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed.</summary>
+    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed. With a generated key, each committed row holds its key on return.</summary>
     Task<long> WriteManyAsync(IAsyncEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 }

@@ -4,14 +4,15 @@ namespace OrmPerf.Batching;
 
 /// <summary>
 /// How rows of <typeparamref name="T"/> map onto one PostgreSQL table, compiled once by <see cref="TableMapBuilder{T}"/>:
-/// the columns with their accessors, the key columns used for upserts, and the SQL derived from them (every identifier
-/// quoted). Immutable and thread-safe.
+/// the columns with their accessors, the key columns used for upserts, the generated key if any, and the SQL derived
+/// from them (every identifier quoted). Immutable and thread-safe.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
 public sealed class TableMap<T>
 {
-    internal TableMap(string? schema, string table, IReadOnlyList<ColumnMap<T>> columns, IReadOnlyList<string> keyColumns)
+    internal TableMap(string? schema, string table, IReadOnlyList<ColumnMap<T>> columns, IReadOnlyList<string> keyColumns, GeneratedKeyMap<T>? generatedKey)
     {
+        GeneratedKey = generatedKey;
         Schema = schema;
         Table = table;
         Columns = columns;
@@ -32,6 +33,9 @@ public sealed class TableMap<T>
     /// <summary>The columns that identify a row for upserts; empty when none were declared.</summary>
     public IReadOnlyList<string> KeyColumns { get; }
 
+    /// <summary>The column whose values the table's sequence generates and the writer sets on the rows; null when none was mapped.</summary>
+    public string? GeneratedKeyColumn => GeneratedKey?.Column;
+
     /// <summary>The quoted, possibly schema-qualified table name, as it appears in SQL.</summary>
     public string QualifiedName { get; }
 
@@ -39,4 +43,6 @@ public sealed class TableMap<T>
     public string DisplayName => Schema is null ? Table : Schema + "." + Table;
 
     internal string QuotedColumnList { get; }
+
+    internal GeneratedKeyMap<T>? GeneratedKey { get; }
 }

@@ -1,4 +1,6 @@
 using System.Linq.Expressions;
+using System.Numerics;
+using System.Reflection;
 using System.Text;
 using NpgsqlTypes;
 
@@ -14,6 +16,7 @@ public sealed class TableMapBuilder<T>
 {
     private readonly List<ColumnMap<T>> _columns = [];
     private readonly List<string> _keys = [];
+    private GeneratedKeyMap<T>? _generatedKey;
     private string? _schema;
     private string? _table;
 
@@ -67,6 +70,54 @@ public sealed class TableMapBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Maps the member that receives the key PostgreSQL generates (a <c>serial</c>/<c>bigserial</c> column or an
+    /// identity column), so that a writer in <see cref="WriteMode.Insert"/> hands every new row its key. Rows whose key
+    /// is zero get the next values of the column's sequence (one <c>nextval</c> call per row, in the batch's own
+    /// transaction) and those values are set on the rows before they are written: after <c>await WriteAsync(row)</c>
+    /// or <c>WriteManyAsync</c>, <c>row.Id</c> holds the key stored in the table. A row whose key is not zero is
+    /// written with its own key. Read the key only after the write completed.
+    /// </summary>
+    /// <typeparam name="TKey"><see cref="short"/>, <see cref="int"/> or <see cref="long"/>.</typeparam>
+    /// <param name="member">The settable property or field, e.g. <c>e =&gt; e.Id</c>.</param>
+    /// <param name="column">The column's name; defaults to the member's name in snake_case.</param>
+    /// <exception cref="ArgumentException">
+    /// <typeparamref name="T"/> is a value type (the writer would set the key on a copy), the member cannot be set,
+    /// <typeparamref name="TKey"/> is not a 16, 32 or 64-bit signed integer, or a generated key is mapped already.
+    /// </exception>
+    public TableMapBuilder<T> GeneratedKey<TKey>(Expression<Func<T, TKey>> member, string? column = null)
+        where TKey : struct, IBinaryInteger<TKey>
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (typeof(T).IsValueType)
+        {
+            throw new ArgumentException(
+                $"{typeof(T).Name} is a value type: the writer would set its generated key on a copy. Use a class for rows with generated keys.",
+                nameof(member));
+        }
+
+        if (typeof(TKey) != typeof(long) && typeof(TKey) != typeof(int) && typeof(TKey) != typeof(short))
+        {
+            throw new ArgumentException($"A generated key must be a long, int or short member; {member} is {typeof(TKey).Name}.", nameof(member));
+        }
+
+        if (member.Body is not MemberExpression { Member: PropertyInfo { CanWrite: true } or FieldInfo { IsInitOnly: false } } access)
+        {
+            throw new ArgumentException($"Expected a settable property or field such as 'e => e.Id' for the generated key, got '{member}'.", nameof(member));
+        }
+
+        if (_generatedKey is not null)
+        {
+            throw new ArgumentException($"The table map of {typeof(T).Name} maps its generated key to '{_generatedKey.Column}' already.", nameof(member));
+        }
+
+        Column(member, column);
+        var value = Expression.Parameter(typeof(TKey), "key");
+        var write = Expression.Lambda<Action<T, TKey>>(Expression.Assign(access, value), member.Parameters[0], value).Compile();
+        _generatedKey = new GeneratedKeyMap<T, TKey>(_columns[^1].Name, access.Member.Name, member.Compile(), write);
+        return this;
+    }
+
     /// <summary>Declares the columns that identify a row (a primary key or unique constraint), needed for upserts.</summary>
     /// <param name="columns">Column names, as mapped.</param>
     public TableMapBuilder<T> Key(params string[] columns)
@@ -100,7 +151,7 @@ public sealed class TableMapBuilder<T>
             }
         }
 
-        return new TableMap<T>(_schema, _table, [.. _columns], [.. _keys]);
+        return new TableMap<T>(_schema, _table, [.. _columns], [.. _keys], _generatedKey);
     }
 
     private static string ToSnakeCase(string name)

@@ -63,6 +63,17 @@ internal static class TableMapValidator
             }
         }
 
+        if (map.GeneratedKey is { } key && actual.ContainsKey(key.Column))
+        {
+            await using var sequence = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection);
+            sequence.Parameters.AddWithValue("table", map.QualifiedName);
+            sequence.Parameters.AddWithValue("column", key.Column);
+            if (await sequence.ExecuteScalarAsync(cancellationToken) is not string)
+            {
+                problems.Add($"column '{key.Column}' of {map.DisplayName} holds the generated key of {typeof(T).Name}.{key.Member}, but no sequence fills it; declare it serial, bigserial or GENERATED ... AS IDENTITY");
+            }
+        }
+
         if (map.KeyColumns.Count > 0 || keysRequired)
         {
             await CheckKeysAsync(connection, map, problems, cancellationToken);
