@@ -17,13 +17,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         var token = TestContext.Current.CancellationToken;
 
         // Hold the table locked so the first batch's COPY waits and the queue fills up behind it.
-        await using var blocker = new NpgsqlConnection(schema.Primary);
-        await blocker.OpenAsync(token);
-        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
-        {
-            await lockTable.ExecuteNonQueryAsync(token);
-        }
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
 
         var writes = Enumerable.Range(1, 100).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
         await WaitUntilAsync(() => writer.QueuedRows == 10, token);
@@ -32,7 +26,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         Assert.Equal(10, writer.QueuedRows);
         Assert.All(writes, w => Assert.False(w.IsCompleted));
 
-        await lockTransaction.RollbackAsync(token);
+        await tableLock.ReleaseAsync(token);
         await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30), token);
         Assert.Equal((100, 100), await OrderEvent.CountAsync(schema));
     }
@@ -45,13 +39,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         var writer = new BatchWriter<OrderEvent>(
             dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5, QueueCapacity = 10 });
         var token = TestContext.Current.CancellationToken;
-        await using var blocker = new NpgsqlConnection(schema.Primary);
-        await blocker.OpenAsync(token);
-        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
-        {
-            await lockTable.ExecuteNonQueryAsync(token);
-        }
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
 
         var writes = Enumerable.Range(1, 30).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
         await WaitUntilAsync(() => writer.QueuedRows == 10, token);
@@ -61,7 +49,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => withdrawn);
         var stop = writer.StopAsync(token);
-        await lockTransaction.RollbackAsync(token);
+        await tableLock.ReleaseAsync(token);
         await stop.WaitAsync(TimeSpan.FromSeconds(30), token);
         await Task.WhenAll(writes);
         Assert.Equal((30, 30), await OrderEvent.CountAsync(schema));
@@ -111,13 +99,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
         var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5 });
         var token = TestContext.Current.CancellationToken;
-        await using var blocker = new NpgsqlConnection(schema.Primary);
-        await blocker.OpenAsync(token);
-        await using var lockTransaction = await blocker.BeginTransactionAsync(token);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, lockTransaction))
-        {
-            await lockTable.ExecuteNonQueryAsync(token);
-        }
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
 
         var writes = Enumerable.Range(1, 20).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
         using var shutdownTimeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
@@ -128,9 +110,51 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
         }
 
-        await lockTransaction.RollbackAsync(token);
+        await tableLock.ReleaseAsync(token);
         Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
         await writer.DisposeAsync();
+    }
+
+    /// <summary>An open transaction holding <c>order_event</c> locked, so that every batch waits until it is released.</summary>
+    private sealed class TableLock : IAsyncDisposable
+    {
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+
+        private TableLock(NpgsqlConnection connection, NpgsqlTransaction transaction)
+        {
+            _connection = connection;
+            _transaction = transaction;
+        }
+
+        public static async Task<TableLock> TakeAsync(TestSchema schema, CancellationToken token)
+        {
+            var connection = new NpgsqlConnection(schema.Primary);
+            try
+            {
+                await connection.OpenAsync(token);
+                var transaction = await connection.BeginTransactionAsync(token);
+                await using (var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", connection, transaction))
+                {
+                    await lockTable.ExecuteNonQueryAsync(token);
+                }
+
+                return new TableLock(connection, transaction);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+        }
+
+        public Task ReleaseAsync(CancellationToken token) => _transaction.RollbackAsync(token);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, CancellationToken token)
