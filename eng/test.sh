@@ -16,8 +16,12 @@ eval "$servers"
 
 dotnet build OrmPerf.sln -c Release -nologo -clp:NoSummary -warnaserror
 
+# A test that hangs is killed and named after 5 minutes without progress (the whole run takes about two), and the run
+# as a whole is bounded too, so a hang ends as a failure with its name rather than as a CI timeout.
 status=0
-dotnet test OrmPerf.sln -c Release --no-build --logger "trx" --results-directory "$results" "$@" || status=$?
+timeout --kill-after=1m 40m \
+  dotnet test OrmPerf.sln -c Release --no-build --logger "trx" --results-directory "$results" \
+    --blame-hang-timeout 5m --blame-hang-dump-type none "$@" || status=$?
 
 # Packages: each of the three has its README and XML docs, and a symbols package beside it.
 package_failures=0

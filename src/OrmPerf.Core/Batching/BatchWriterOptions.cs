@@ -19,7 +19,7 @@ public sealed class BatchWriterOptions
     /// </summary>
     public int ImportBatchSize { get; set; } = 200_000;
 
-    /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms.</summary>
+    /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms; at most one hour.</summary>
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
@@ -61,6 +61,8 @@ public sealed class BatchWriterOptions
     /// <summary>The longest delay between two retries. Default 5 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
+    private static readonly TimeSpan MaxDelayLimit = TimeSpan.FromHours(1);
+
     /// <summary><see cref="MaxConcurrentBatches"/>, or its default for <see cref="Mode"/>.</summary>
     internal int ConcurrentBatches => MaxConcurrentBatches ?? (Mode == WriteMode.Insert ? 2 : 1);
 
@@ -90,9 +92,10 @@ public sealed class BatchWriterOptions
             yield return $"{nameof(BatchWriterOptions)}.{nameof(ImportBatchSize)} must be at least 1, got {ImportBatchSize}.";
         }
 
-        if (MaxDelay <= TimeSpan.Zero)
+        // Capped: rows held for longer are a mistake, and a timer cannot wait beyond about 49 days at all.
+        if (MaxDelay <= TimeSpan.Zero || MaxDelay > MaxDelayLimit)
         {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be positive, got {MaxDelay}.";
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be positive and at most {MaxDelayLimit}, got {MaxDelay}.";
         }
 
         if (QueueCapacity < 1)

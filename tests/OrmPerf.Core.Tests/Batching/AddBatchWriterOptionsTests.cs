@@ -30,6 +30,17 @@ public sealed class AddBatchWriterOptionsTests
     }
 
     [Fact]
+    public void A_max_delay_over_an_hour_is_refused_when_the_writer_is_constructed()
+    {
+        var map = new TableMapBuilder<Row>().Table("rows").Column(r => r.Id).Build();
+        using var dataSource = Npgsql.NpgsqlDataSource.Create("Host=127.0.0.1");
+
+        var error = Assert.Throws<ArgumentException>(() => new BatchWriter<Row>(dataSource, map, new BatchWriterOptions { MaxDelay = TimeSpan.FromDays(60) }));
+
+        Assert.Contains("MaxDelay must be positive and at most 01:00:00, got 60.00:00:00", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_writer_is_registered_once_per_row_type_as_writer_and_hosted_service()
     {
         var builder = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1");

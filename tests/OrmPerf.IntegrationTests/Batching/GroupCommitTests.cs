@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -64,18 +65,25 @@ public sealed class GroupCommitTests(TestServers servers)
 
         var writes = Enumerable.Range(1, 3).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
 
-        // Once the loop has taken the rows it is waiting on the fake clock, which does not move by itself.
-        while (writer.QueuedRows > 0)
-        {
-            await Task.Delay(10, token);
-        }
-
+        // The loop has taken the first row (or all three) and waits on the fake clock, which does not move by itself.
+        // Rows it has not taken stay queued until then: a started batch only wakes early for a full batch.
         await Task.Delay(300, token);
         Assert.All(writes, w => Assert.False(w.IsCompleted));
         Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
 
-        clock.Advance(TimeSpan.FromMinutes(5));
-        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(10), token);
+        // Advanced in a loop: on a busy machine the loop may start its MaxDelay timer only after the first advance.
+        var deadline = Stopwatch.StartNew();
+        var all = Task.WhenAll(writes);
+        while (!all.IsCompleted)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "The rows were not written after MaxDelay passed on the injected clock.");
+            clock.Advance(TimeSpan.FromMinutes(5));
+            await Task.Delay(20, token);
+        }
+
+        await all;
         Assert.Equal((3, 3), await OrderEvent.CountAsync(schema));
+        await using var reader = new NpgsqlConnection(schema.Primary);
+        Assert.Equal(1, await reader.ExecuteScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM order_event"));
     }
 }

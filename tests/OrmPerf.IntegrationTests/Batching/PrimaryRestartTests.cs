@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OrmPerf.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
 
@@ -66,8 +67,15 @@ public sealed class PrimaryRestartTests(TestServers servers)
 
         try
         {
+            var waiting = Stopwatch.StartNew();
             while (Volatile.Read(ref committed) < restartAfter)
             {
+                if (stream.IsCompleted)
+                {
+                    await stream; // a producer failed before the restart: its error is the test's failure
+                }
+
+                Assert.True(waiting.Elapsed < TimeSpan.FromSeconds(30), $"Only {committed} of {restartAfter} rows committed within 30 s before the restart.");
                 await Task.Delay(10, token);
             }
 

@@ -122,8 +122,18 @@ public sealed class TestServers : IAsyncLifetime
         };
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            // The script bounds its own waits (pg_ctl -t 60, 30 s readiness checks); this bounds everything else.
+            await Task.WhenAll(stdout, stderr, process.WaitForExitAsync()).WaitAsync(TimeSpan.FromMinutes(3));
+        }
+        catch (TimeoutException e)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{script} {action} {server}' did not finish within 3 minutes.", e);
+        }
+
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"'{script} {action} {server}' exited with {process.ExitCode}: {await stderr}");

@@ -10,6 +10,7 @@ namespace OrmPerf.IntegrationTests.Routing;
 public sealed class RouterOpenOverheadTests(TestServers servers)
 {
     private const int Opens = 200;
+    private const int Rounds = 5;
 
     [Fact]
     public async Task A_routed_read_open_allocates_no_more_than_a_direct_open()
@@ -19,11 +20,18 @@ public sealed class RouterOpenOverheadTests(TestServers servers)
         await RoutingProbe.WaitUntilReadsLandOnReplicaAsync(scope.Router, onReplica: true, TimeSpan.FromSeconds(10));
         await using var direct = host.Services.GetRequiredService<OrmPerfDataSourceFactory>().Create(servers.Replica, "replica-overhead-direct");
 
-        var routed = AllocatedBy(() => scope.Router.OpenConnectionAsync(Intent.Read, TestContext.Current.CancellationToken));
-        var straight = AllocatedBy(() => direct.OpenConnectionAsync(TestContext.Current.CancellationToken));
+        // The least of several rounds: early in a test run the first rounds still run unoptimised (tier-0) code, which
+        // allocates what optimised code keeps on the stack, so a single round would mostly measure which side ran first.
+        long routed = long.MaxValue, straight = long.MaxValue;
+        for (var round = 0; round < Rounds; round++)
+        {
+            routed = Math.Min(routed, AllocatedBy(() => scope.Router.OpenConnectionAsync(Intent.Read, TestContext.Current.CancellationToken)));
+            straight = Math.Min(straight, AllocatedBy(() => direct.OpenConnectionAsync(TestContext.Current.CancellationToken)));
+            await Task.Delay(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken); // time for the JIT to tier up
+        }
 
         // A little slack: the health probe shares the replica's pool, so now and then an open has to wait for a connection.
-        Assert.True(routed <= straight * 1.1, $"{Opens} routed opens allocated {routed} B, {Opens} direct opens {straight} B.");
+        Assert.True(routed <= straight * 1.1, $"{Opens} routed opens allocated {routed} B, {Opens} direct opens {straight} B (least of {Rounds} rounds).");
     }
 
     // Synchronous on purpose: the allocation counter is per thread, and an await may resume on another one. A pooled open

@@ -33,7 +33,12 @@ internal sealed class RoutingHost : IAsyncDisposable
             .AddReadReplicas(o =>
             {
                 o.ProbeInterval = TimeSpan.FromMilliseconds(100);
-                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                // Generous: the first probe of a test run opens a cold connection on a busy two-core machine.
+                o.ProbeTimeout = TimeSpan.FromSeconds(5);
+                // Lag is not what most routing tests are about: the first probe has no primary history, so its lag is
+                // the time since the replica's last replayed commit, which is the idle time when the primary is just
+                // ahead (e.g. a minute of build before the first test). Tests about lag set their own limit.
+                o.MaxReplicaLag = TimeSpan.FromMinutes(10);
                 configure(o);
             });
         var host = builder.Build();
