@@ -60,7 +60,7 @@ internal sealed class BatchCommitter<T>
         {
             if (committing is { } previous)
             {
-                if (await IsCommittedAsync(previous, token))
+                if (await IsCommittedAsync(previous, token).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -68,20 +68,20 @@ internal sealed class BatchCommitter<T>
                 committing = null;
             }
 
-            await using var connection = await _dataSource.OpenConnectionAsync(token);
-            await using var transaction = await connection.BeginTransactionAsync(token);
+            await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
             if (_map.GeneratedKey is { } key)
             {
-                await AssignKeysAsync(connection, transaction, key, rows, token);
+                await AssignKeysAsync(connection, transaction, key, rows, token).ConfigureAwait(false);
             }
 
             var transactionId = rows.Count <= _smallBatchLimit
-                ? await InsertSmallBatchAsync(connection, transaction, rows, token)
-                : await CopyBatchAsync(connection, transaction, rows, token);
+                ? await InsertSmallBatchAsync(connection, transaction, rows, token).ConfigureAwait(false)
+                : await CopyBatchAsync(connection, transaction, rows, token).ConfigureAwait(false);
             committing = transactionId;
-            await transaction.CommitAsync(token);
+            await transaction.CommitAsync(token).ConfigureAwait(false);
             committing = null;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     // One nextval per row, the only way to be sure of the values: a block reserved by setval could overlap with the
@@ -105,14 +105,14 @@ internal sealed class BatchCommitter<T>
             await using var lookup = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)::regclass::oid", connection, transaction);
             lookup.Parameters.AddWithValue("table", _map.QualifiedName);
             lookup.Parameters.AddWithValue("column", key.Column);
-            var sequence = await lookup.ExecuteScalarAsync(cancellationToken) as uint?
+            var sequence = await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as uint?
                 ?? throw new InvalidOperationException($"Column '{key.Column}' of {_map.DisplayName} is a generated key but no sequence fills it.");
             _allocateKeysSql = $"SELECT array(SELECT nextval({sequence}::regclass) FROM generate_series(1, @count))";
         }
 
         await using var allocate = new NpgsqlCommand(_allocateKeysSql, connection, transaction);
         allocate.Parameters.AddWithValue("count", unset);
-        var values = (long[])(await allocate.ExecuteScalarAsync(cancellationToken))!;
+        var values = (long[])(await allocate.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         var next = 0;
         foreach (var row in rows)
         {
@@ -145,7 +145,7 @@ internal sealed class BatchCommitter<T>
             insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
         }
 
-        return (long)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     private async Task<long> CopyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
@@ -153,14 +153,14 @@ internal sealed class BatchCommitter<T>
         long transactionId;
         await using (var begin = new NpgsqlCommand(_beginSql, connection, transaction))
         {
-            transactionId = (long)(await begin.ExecuteScalarAsync(cancellationToken))!;
+            transactionId = (long)(await begin.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        await CopyAsync(connection, rows, cancellationToken);
+        await CopyAsync(connection, rows, cancellationToken).ConfigureAwait(false);
         if (_mergeSql is not null)
         {
             await using var merge = new NpgsqlCommand(_mergeSql, connection, transaction);
-            await merge.ExecuteNonQueryAsync(cancellationToken);
+            await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return transactionId;
@@ -169,25 +169,25 @@ internal sealed class BatchCommitter<T>
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         var columns = _map.Columns;
-        await using var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken);
+        await using var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
         foreach (var row in rows)
         {
-            await importer.StartRowAsync(cancellationToken);
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < columns.Count; i++)
             {
-                await columns[i].WriteAsync(importer, row, cancellationToken);
+                await columns[i].WriteAsync(importer, row, cancellationToken).ConfigureAwait(false);
             }
         }
 
-        await importer.CompleteAsync(cancellationToken);
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> IsCommittedAsync(long transactionId, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var status = new NpgsqlCommand("SELECT txid_status(@id)", connection);
         status.Parameters.AddWithValue("id", transactionId);
-        return await status.ExecuteScalarAsync(cancellationToken) switch
+        return await status.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) switch
         {
             "committed" => true,
             "in progress" => throw new TransactionInDoubtException(transactionId),

@@ -29,7 +29,7 @@ internal sealed class BatchFlusher<T>(
         var rejected = new List<(int Index, PostgresException Error)>();
         try
         {
-            await WriteIsolatingBadRowsAsync(rows, 0, rejected, cancellationToken);
+            await WriteIsolatingBadRowsAsync(rows, 0, rejected, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -44,7 +44,7 @@ internal sealed class BatchFlusher<T>(
         activity?.SetTag("ormperf.batch.rows_rejected", rejected.Count);
         if (rejected.Count < rows.Count)
         {
-            await changes.NotifyAsync(cancellationToken);
+            await changes.NotifyAsync(cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (index, error) in rejected)
@@ -55,7 +55,7 @@ internal sealed class BatchFlusher<T>(
             {
                 try
                 {
-                    await sink.OnRejectedAsync(rows[index], error, cancellationToken);
+                    await sink.OnRejectedAsync(rows[index], error, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -72,7 +72,7 @@ internal sealed class BatchFlusher<T>(
     {
         try
         {
-            await committer.CommitAsync(rows, cancellationToken);
+            await committer.CommitAsync(rows, cancellationToken).ConfigureAwait(false);
             BatchingMetrics.RowsWritten.Add(rows.Count, _tag);
             BatchingMetrics.Batches.Add(1, _tag);
             BatchingMetrics.BatchSize.Record(rows.Count, _tag);
@@ -86,8 +86,8 @@ internal sealed class BatchFlusher<T>(
             }
 
             var half = rows.Count / 2;
-            await WriteIsolatingBadRowsAsync(rows[..half], offset, rejected, cancellationToken);
-            await WriteIsolatingBadRowsAsync(rows[half..], offset + half, rejected, cancellationToken);
+            await WriteIsolatingBadRowsAsync(rows[..half], offset, rejected, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows[half..], offset + half, rejected, cancellationToken).ConfigureAwait(false);
         }
     }
 }

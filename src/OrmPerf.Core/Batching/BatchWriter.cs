@@ -137,8 +137,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         var batches = 0;
         async Task FlushBufferAsync()
         {
-            await EnsureValidatedAsync(cancellationToken);
-            var bad = await _flusher.FlushAsync(new ArraySegment<T>(buffer, 0, count), cancellationToken);
+            await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
+            var bad = await _flusher.FlushAsync(new ArraySegment<T>(buffer, 0, count), cancellationToken).ConfigureAwait(false);
             written += count - bad.Count;
             rejected += bad.Count;
             batches++;
@@ -156,13 +156,13 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             buffer[count++] = row;
             if (count == _options.ImportBatchSize)
             {
-                await FlushBufferAsync();
+                await FlushBufferAsync().ConfigureAwait(false);
             }
         }
 
         if (count > 0)
         {
-            await FlushBufferAsync();
+            await FlushBufferAsync().ConfigureAwait(false);
         }
 
         return written;
@@ -188,19 +188,19 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
         try
         {
-            await _loop.WaitAsync(cancellationToken);
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            await _abandon.CancelAsync();
-            await _loop;
+            await _abandon.CancelAsync().ConfigureAwait(false);
+            await _loop.ConfigureAwait(false);
         }
     }
 
     /// <summary>Same as <see cref="StopAsync"/> without a time limit: every accepted row is committed before it returns.</summary>
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(CancellationToken.None);
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _abandon.Dispose();
     }
 
@@ -211,8 +211,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             return;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-        await TableMapValidator.ValidateAsync(connection, _map, keysRequired: _options.Mode != WriteMode.Insert, cancellationToken);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await TableMapValidator.ValidateAsync(connection, _map, keysRequired: _options.Mode != WriteMode.Insert, cancellationToken).ConfigureAwait(false);
         _validated = true;
     }
 
@@ -227,10 +227,10 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         {
             if (inFlight.Count == slots)
             {
-                inFlight.Remove(await Task.WhenAny(inFlight));
+                inFlight.Remove(await Task.WhenAny(inFlight).ConfigureAwait(false));
             }
 
-            var batch = await TakeBatchAsync();
+            var batch = await TakeBatchAsync().ConfigureAwait(false);
             if (batch.Count == 0)
             {
                 break;
@@ -239,7 +239,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             inFlight.Add(slots == 1 ? FlushAsync(batch) : Task.Run(() => FlushAsync(batch)));
         }
 
-        await Task.WhenAll(inFlight);
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
     // Waits for a first row, then up to MaxDelay for the batch to fill; an empty batch means the queue is drained.
@@ -250,7 +250,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         var wake = Take(batch);
         while (batch.Count == 0 && wake is not null)
         {
-            await wake;
+            await wake.ConfigureAwait(false);
             wake = Take(batch);
         }
 
@@ -264,7 +264,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         {
             try
             {
-                await wake.WaitAsync(delay.Token);
+                await wake.WaitAsync(delay.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (delay.IsCancellationRequested)
             {
@@ -304,8 +304,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
         try
         {
-            await EnsureValidatedAsync(_abandon.Token);
-            var rejected = await _flusher.FlushAsync(rows, _abandon.Token);
+            await EnsureValidatedAsync(_abandon.Token).ConfigureAwait(false);
+            var rejected = await _flusher.FlushAsync(rows, _abandon.Token).ConfigureAwait(false);
             foreach (var (index, error) in rejected)
             {
                 batch[index].TrySetException(new RowRejectedException(_map.DisplayName, error));
@@ -346,6 +346,6 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             yield return row;
         }
 
-        await Task.CompletedTask; // an async iterator must await something; the source itself never does
+        await Task.CompletedTask.ConfigureAwait(false); // an async iterator must await something; the source itself never does
     }
 }

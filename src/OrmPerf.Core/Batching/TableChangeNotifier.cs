@@ -20,7 +20,7 @@ internal sealed class TableChangeNotifier(IEnumerable<ITableChangeListener> list
         {
             try
             {
-                await listener.OnTablesChangedAsync(_tables, cancellationToken);
+                await listener.OnTablesChangedAsync(_tables, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

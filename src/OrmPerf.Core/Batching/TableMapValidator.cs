@@ -25,7 +25,7 @@ internal static class TableMapValidator
         await using (var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection))
         {
             exists.Parameters.AddWithValue("table", map.QualifiedName);
-            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken))!)
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
             {
                 throw new TableMapMismatchException(map.DisplayName, [$"table {map.DisplayName} does not exist (looked up as {map.QualifiedName})"]);
             }
@@ -35,8 +35,8 @@ internal static class TableMapValidator
         await using (var columns = new NpgsqlCommand(ColumnsSql, connection))
         {
             columns.Parameters.AddWithValue("table", map.QualifiedName);
-            await using var reader = await columns.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            await using var reader = await columns.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 actual[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4));
             }
@@ -68,7 +68,7 @@ internal static class TableMapValidator
             await using var sequence = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection);
             sequence.Parameters.AddWithValue("table", map.QualifiedName);
             sequence.Parameters.AddWithValue("column", key.Column);
-            if (await sequence.ExecuteScalarAsync(cancellationToken) is not string)
+            if (await sequence.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string)
             {
                 problems.Add($"column '{key.Column}' of {map.DisplayName} holds the generated key of {typeof(T).Name}.{key.Member}, but no sequence fills it; declare it serial, bigserial or GENERATED ... AS IDENTITY");
             }
@@ -76,7 +76,7 @@ internal static class TableMapValidator
 
         if (map.KeyColumns.Count > 0 || keysRequired)
         {
-            await CheckKeysAsync(connection, map, problems, cancellationToken);
+            await CheckKeysAsync(connection, map, problems, cancellationToken).ConfigureAwait(false);
         }
 
         if (problems.Count > 0)
@@ -96,8 +96,8 @@ internal static class TableMapValidator
         var uniqueKeys = new List<string[]>();
         await using var command = new NpgsqlCommand(UniqueKeysSql, connection);
         command.Parameters.AddWithValue("table", map.QualifiedName);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             uniqueKeys.Add(reader.GetFieldValue<string[]>(0));
         }

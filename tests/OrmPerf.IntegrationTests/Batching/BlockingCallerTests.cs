@@ -1,0 +1,51 @@
+using Npgsql;
+using OrmPerf.Batching;
+using OrmPerf.IntegrationTests.Infrastructure;
+
+namespace OrmPerf.IntegrationTests.Batching;
+
+/// <summary>
+/// A caller that blocks on the writer from a single-threaded synchronization context (a UI thread, classic ASP.NET)
+/// does not deadlock: the writer never needs that context to finish.
+/// </summary>
+public sealed class BlockingCallerTests(TestServers servers)
+{
+    [Fact]
+    public async Task An_import_and_a_shutdown_complete_for_a_caller_that_blocks_its_own_context()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema));
+        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var caller = new Thread(() =>
+        {
+            SynchronizationContext.SetSynchronizationContext(new BlockedContext());
+            try
+            {
+                writer.WriteManyAsync(Enumerable.Range(1, 2_000).Select(i => OrderEvent.Good(i))).GetAwaiter().GetResult();
+                writer.WriteAsync(OrderEvent.Good(2_001)).GetAwaiter().GetResult();
+                writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                finished.SetResult();
+            }
+            catch (Exception e)
+            {
+                finished.SetException(e);
+            }
+        }) { IsBackground = true };
+
+        caller.Start();
+
+        await finished.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        Assert.Equal((2_001, 2_001), await OrderEvent.CountAsync(schema));
+    }
+
+    /// <summary>The context of a thread that is blocked waiting: whatever is posted to it never runs.</summary>
+    private sealed class BlockedContext : SynchronizationContext
+    {
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("The thread is blocked.");
+    }
+}
