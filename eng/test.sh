@@ -9,6 +9,8 @@ results="$root/artifacts/test-results"
 rm -rf "$results"
 mkdir -p "$results"
 
+# Servers of its own, never a developer's (`eng/services.sh up` keys those by checkout): `down` at the end stops them.
+export ORMPERF_SERVICES_DIR="${TMPDIR:-/tmp}/ormperf-services-$(basename "$0" .sh)-$$"
 trap 'eng/services.sh down || true' EXIT
 # Assigned first: a failed `up` then stops the script (set -e), where `eval "$(...)"` would carry on without servers.
 servers=$(eng/services.sh up)
