@@ -146,7 +146,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             progress?.Report(new BatchProgress(written, rejected, batches, _timeProvider.GetElapsedTime(started)));
         }
 
-        await foreach (var row in rows.WithCancellation(cancellationToken))
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (count == buffer.Length)
             {

@@ -23,7 +23,8 @@ public sealed class BlockingCallerTests(TestServers servers)
             try
             {
                 writer.WriteManyAsync(Enumerable.Range(1, 2_000).Select(i => OrderEvent.Good(i))).GetAwaiter().GetResult();
-                writer.WriteAsync(OrderEvent.Good(2_001)).GetAwaiter().GetResult();
+                writer.WriteManyAsync(ArrivingLaterAsync(2_001, 2_000)).GetAwaiter().GetResult();
+                writer.WriteAsync(OrderEvent.Good(4_001)).GetAwaiter().GetResult();
                 writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 finished.SetResult();
             }
@@ -36,7 +37,21 @@ public sealed class BlockingCallerTests(TestServers servers)
         caller.Start();
 
         await finished.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        Assert.Equal((2_001, 2_001), await OrderEvent.CountAsync(schema));
+        Assert.Equal((4_001, 4_001), await OrderEvent.CountAsync(schema));
+    }
+
+    /// <summary>A source whose rows arrive asynchronously (like a reader's), so the import's loop really waits for them.</summary>
+    private static async IAsyncEnumerable<OrderEvent> ArrivingLaterAsync(int first, int count)
+    {
+        for (var id = first; id < first + count; id++)
+        {
+            if (id % 500 == 0)
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
+
+            yield return OrderEvent.Good(id);
+        }
     }
 
     /// <summary>The context of a thread that is blocked waiting: whatever is posted to it never runs.</summary>
