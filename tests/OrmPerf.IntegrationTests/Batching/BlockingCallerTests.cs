@@ -16,27 +16,16 @@ public sealed class BlockingCallerTests(TestServers servers)
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
         await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
         var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema));
-        var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var caller = new Thread(() =>
+
+        await BlockingCaller.RunAsync(() =>
         {
-            SynchronizationContext.SetSynchronizationContext(new BlockedContext());
-            try
-            {
-                writer.WriteManyAsync(Enumerable.Range(1, 2_000).Select(i => OrderEvent.Good(i))).GetAwaiter().GetResult();
-                writer.WriteManyAsync(ArrivingLaterAsync(2_001, 2_000)).GetAwaiter().GetResult();
-                writer.WriteAsync(OrderEvent.Good(4_001)).GetAwaiter().GetResult();
-                writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
-                finished.SetResult();
-            }
-            catch (Exception e)
-            {
-                finished.SetException(e);
-            }
-        }) { IsBackground = true };
+            writer.WriteManyAsync(Enumerable.Range(1, 2_000).Select(i => OrderEvent.Good(i))).GetAwaiter().GetResult();
+            writer.WriteManyAsync(ArrivingLaterAsync(2_001, 2_000)).GetAwaiter().GetResult();
+            writer.WriteAsync(OrderEvent.Good(4_001)).GetAwaiter().GetResult();
+            writer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return true;
+        }).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
 
-        caller.Start();
-
-        await finished.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         Assert.Equal((4_001, 4_001), await OrderEvent.CountAsync(schema));
     }
 
@@ -52,15 +41,5 @@ public sealed class BlockingCallerTests(TestServers servers)
 
             yield return OrderEvent.Good(id);
         }
-    }
-
-    /// <summary>The context of a thread that is blocked waiting: whatever is posted to it never runs.</summary>
-    private sealed class BlockedContext : SynchronizationContext
-    {
-        public override void Post(SendOrPostCallback d, object? state)
-        {
-        }
-
-        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException("The thread is blocked.");
     }
 }
