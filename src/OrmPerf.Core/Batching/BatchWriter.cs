@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ using OrmPerf.Diagnostics;
 namespace OrmPerf.Batching;
 
 /// <summary>
-/// The batch writer of one table. <see cref="WriteAsync"/> queues rows in a bounded channel; one background loop takes
+/// The batch writer of one table. <see cref="WriteAsync"/> and <see cref="TryWrite"/> queue rows in a bounded queue; one background loop takes
 /// up to <see cref="BatchWriterOptions.MaxBatchSize"/> rows, or what arrived within <see cref="BatchWriterOptions.MaxDelay"/>,
 /// and writes them in one transaction (group commit), with up to <see cref="BatchWriterOptions.MaxConcurrentBatches"/>
 /// such transactions in flight at once. As a hosted service it checks the map against the table at
@@ -111,6 +112,21 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         return cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
+    }
+
+    /// <inheritdoc />
+    public bool TryWrite(T row, [NotNullWhen(true)] out Task? committed)
+    {
+        var pending = new PendingRow<T>(row);
+        if (!_queue.TryAdd(pending, Closed))
+        {
+            committed = null;
+            return false;
+        }
+
+        BatchingMetrics.QueueDepth.Add(1, _tag);
+        committed = pending.Task;
+        return true;
     }
 
     /// <inheritdoc />

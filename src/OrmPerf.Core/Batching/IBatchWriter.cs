@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace OrmPerf.Batching;
 
 /// <summary>
@@ -10,7 +12,9 @@ public interface IBatchWriter<T>
     /// <summary>
     /// Queues one row; the background loop groups it with others (group commit). The task completes when the row's
     /// batch has committed, or faults with <see cref="RowRejectedException"/> if PostgreSQL refused this row. When the
-    /// queue is full the call waits (backpressure). When the map has a generated key
+    /// queue is full the row waits for room and the task completes only after its commit (backpressure for a producer
+    /// that awaits). A producer that does not await gets no backpressure: its rows keep waiting for room, without bound;
+    /// such a producer uses <see cref="TryWrite"/>. When the map has a generated key
     /// (<see cref="TableMapBuilder{T}.GeneratedKey{TKey}"/>), the row holds its new key once the task has completed.
     /// </summary>
     /// <param name="row">The row.</param>
@@ -20,6 +24,17 @@ public interface IBatchWriter<T>
     /// </param>
     /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
     Task WriteAsync(T row, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Queues one row only if the queue has room now, for producers that fire and forget: when it returns false they
+    /// can drop the row, slow down or fall back to <see cref="WriteAsync"/>, and memory stays within
+    /// <see cref="BatchWriterOptions.QueueCapacity"/> rows.
+    /// </summary>
+    /// <param name="row">The row.</param>
+    /// <param name="committed">When the row was queued, the task that <see cref="WriteAsync"/> would have returned.</param>
+    /// <returns>False when the queue is full or rows are already waiting for room: the row was not queued.</returns>
+    /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
+    bool TryWrite(T row, [NotNullWhen(true)] out Task? committed);
 
     /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed. With a generated key, each committed row holds its key on return.</summary>
     Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);

@@ -44,7 +44,15 @@ internal sealed class WriteQueue<T>(int capacity)
     /// Adds the row, returning true when it was accepted at once and false when it waits for room (it then moves up
     /// by itself, unless withdrawn); throws when the queue is completed.
     /// </summary>
-    public bool Add(PendingRow<T> row, Func<Exception> closed)
+    public bool Add(PendingRow<T> row, Func<Exception> closed) => Admit(row, closed, waitWhenFull: true);
+
+    /// <summary>
+    /// Adds the row only when there is room now and no row is waiting for room (which keeps arrival order); false
+    /// leaves it out. Throws when the queue is completed.
+    /// </summary>
+    public bool TryAdd(PendingRow<T> row, Func<Exception> closed) => Admit(row, closed, waitWhenFull: false);
+
+    private bool Admit(PendingRow<T> row, Func<Exception> closed, bool waitWhenFull)
     {
         TaskCompletionSource? wake = null;
         lock (_gate)
@@ -56,8 +64,12 @@ internal sealed class WriteQueue<T>(int capacity)
 
             if (_waitingForRoom.Count > 0 || _queued.Count >= capacity)
             {
-                row.WaitingForRoom = true;
-                _waitingForRoom.Enqueue(row);
+                if (waitWhenFull)
+                {
+                    row.WaitingForRoom = true;
+                    _waitingForRoom.Enqueue(row);
+                }
+
                 return false;
             }
 

@@ -36,6 +36,37 @@ public sealed class WriteQueueTests
     }
 
     [Fact]
+    public void TryAdd_queues_a_row_only_while_there_is_room_and_no_row_waits_for_it()
+    {
+        var queue = new WriteQueue<int>(capacity: 2);
+        Assert.True(queue.TryAdd(new PendingRow<int>(1), Closed));
+        Assert.True(queue.TryAdd(new PendingRow<int>(2), Closed));
+        var refused = new PendingRow<int>(3);
+
+        Assert.False(queue.TryAdd(refused, Closed));
+        Assert.False(refused.WaitingForRoom);
+        Assert.Equal(2, queue.Count);
+
+        queue.Add(new PendingRow<int>(4), Closed);
+        queue.Add(new PendingRow<int>(5), Closed);
+        queue.Add(new PendingRow<int>(6), Closed);
+        var batch = new List<PendingRow<int>>();
+        queue.Take(batch, max: 3);
+        Assert.Equal([1, 2, 4], batch.Select(r => r.Row));
+        Assert.Equal(1, queue.QueuedCount);
+        // There is room for one, but row 6 was there first.
+        Assert.False(queue.TryAdd(new PendingRow<int>(7), Closed));
+
+        batch.Clear();
+        queue.Take(batch, max: 2);
+        Assert.Equal([5, 6], batch.Select(r => r.Row));
+        Assert.True(queue.TryAdd(new PendingRow<int>(8), Closed));
+
+        queue.Complete();
+        Assert.Throws<InvalidOperationException>(() => queue.TryAdd(new PendingRow<int>(9), Closed));
+    }
+
+    [Fact]
     public void A_withdrawn_row_is_skipped_but_a_row_that_found_room_cannot_be_withdrawn()
     {
         var queue = new WriteQueue<int>(capacity: 1);

@@ -32,6 +32,40 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
     }
 
     [Fact]
+    public async Task TryWrite_refuses_rows_while_the_queue_is_full_so_a_fire_and_forget_producer_holds_no_more()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5, QueueCapacity = 10 });
+        var token = TestContext.Current.CancellationToken;
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
+
+        var accepted = new List<Task>();
+        for (var i = 1; i <= 200; i++)
+        {
+            if (writer.TryWrite(OrderEvent.Good(i), out var committed))
+            {
+                accepted.Add(committed);
+            }
+
+            if (i % 20 == 0)
+            {
+                await Task.Delay(20, token); // time for the loop to take batches, which then wait on the lock
+            }
+        }
+
+        // At most two batches of five wait on the lock (MaxConcurrentBatches 2 for inserts) and ten rows queue behind them.
+        Assert.InRange(accepted.Count, 10, 20);
+        Assert.InRange(writer.QueuedRows, 0, 10);
+        Assert.All(accepted, w => Assert.False(w.IsCompleted));
+
+        await tableLock.ReleaseAsync(token);
+        await Task.WhenAll(accepted).WaitAsync(TimeSpan.FromSeconds(30), token);
+        Assert.Equal((accepted.Count, accepted.Count), await OrderEvent.CountAsync(schema));
+    }
+
+    [Fact]
     public async Task A_producer_that_cancels_while_waiting_for_room_withdraws_its_row_and_stop_drains_the_other_waiting_rows()
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
@@ -74,6 +108,7 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteAsync(OrderEvent.Good(9_999), token));
         Assert.Contains("shutting down", refused.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<InvalidOperationException>(() => writer.WriteManyAsync([OrderEvent.Good(9_998)], cancellationToken: token));
+        Assert.Throws<InvalidOperationException>(() => writer.TryWrite(OrderEvent.Good(9_997), out _));
         await writer.DisposeAsync();
     }
 
