@@ -25,7 +25,7 @@ public sealed class ConcurrentBatchesTests(TestServers servers)
 
         // Row 1 conflicts with the blocker's uncommitted row: its batch waits on the lock until the blocker ends.
         var first = writer.WriteAsync(OrderEvent.Good(1), token);
-        await WaitForBatchBlockedOnLockAsync(schema, token);
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
         var later = Enumerable.Range(2, 200).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
 
         await Task.WhenAll(later).WaitAsync(TimeSpan.FromSeconds(20), token);
@@ -56,7 +56,7 @@ public sealed class ConcurrentBatchesTests(TestServers servers)
         await using var blocker = await HoldUncommittedRowAsync(schema, 1, token);
 
         var older = writer.WriteAsync(OrderEvent.Good(1) with { Note = "older" }, token);
-        await WaitForBatchBlockedOnLockAsync(schema, token);
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
         var newer = writer.WriteAsync(OrderEvent.Good(1) with { Note = "newer" }, token);
         var others = Enumerable.Range(2, 100).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
 
@@ -111,18 +111,6 @@ public sealed class ConcurrentBatchesTests(TestServers servers)
         await connection.ExecuteAsync(
             "INSERT INTO order_event VALUES (@id, 0, 'blocker', 0, now(), false)", new { id }, transaction);
         return new Blocker(connection, transaction);
-    }
-
-    private static async Task WaitForBatchBlockedOnLockAsync(TestSchema schema, CancellationToken token)
-    {
-        await using var connection = new NpgsqlConnection(schema.Primary);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position(@schema in query) > 0", new { schema = schema.Name }) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "No batch waited on the blocker's row within 10 s.");
-            await Task.Delay(10, token);
-        }
     }
 
     private static async Task<long> CountCommittedAsync(TestSchema schema, CancellationToken token)

@@ -43,6 +43,46 @@ public sealed class WriteManyTests(TestServers servers)
         Assert.Equal((1_000, 1_000), await OrderEvent.CountAsync(schema));
     }
 
+    [Fact]
+    public async Task An_import_cancelled_mid_batch_keeps_exactly_the_batches_it_reported_and_writes_none_twice()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { ImportBatchSize = 2_000 });
+        var token = TestContext.Current.CancellationToken;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(token);
+        await using var blocker = new NpgsqlConnection(schema.Primary);
+        await blocker.OpenAsync(token);
+        NpgsqlTransaction? tableLock = null;
+        var reports = new List<BatchProgress>();
+
+        // Once the second batch has committed the table is locked, so the third batch's COPY waits and is cancelled there.
+        var import = writer.WriteManyAsync(Enumerable.Range(1, 10_000).Select(i => OrderEvent.Good(i)), new SynchronousProgress(report =>
+        {
+            reports.Add(report);
+            if (report.Batches == 2)
+            {
+                tableLock = blocker.BeginTransaction();
+                using var lockTable = new NpgsqlCommand("LOCK TABLE order_event IN ACCESS EXCLUSIVE MODE", blocker, tableLock);
+                lockTable.ExecuteNonQuery();
+            }
+        }), cancel.Token);
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => import.WaitAsync(TimeSpan.FromSeconds(30), token));
+        await tableLock!.RollbackAsync(token);
+
+        Assert.Equal(4_000, reports[^1].RowsWritten);
+        Assert.Equal((4_000, 4_000), await OrderEvent.CountAsync(schema));
+        await using var connection = new NpgsqlConnection(schema.Primary);
+        Assert.Equal((1L, 4_000L), await connection.QuerySingleAsync<(long, long)>("SELECT min(id), max(id) FROM order_event"));
+
+        // The reported count is where a retry resumes: the rest imports without a duplicate key.
+        Assert.Equal(6_000, await writer.WriteManyAsync(Enumerable.Range(4_001, 6_000).Select(i => OrderEvent.Good(i)), cancellationToken: token));
+        Assert.Equal((10_000, 10_000), await OrderEvent.CountAsync(schema));
+    }
+
     private static async IAsyncEnumerable<OrderEvent> Produce(int count)
     {
         for (var i = 1; i <= count; i++)

@@ -26,6 +26,25 @@ public sealed class TestSchema(TestServers servers, string name) : IAsyncDisposa
         await command.ExecuteNonQueryAsync();
     }
 
+    /// <summary>
+    /// Waits until a session whose statement names this schema (a batch writer's COPY or INSERT, say) waits on a lock;
+    /// fails after 10 s.
+    /// </summary>
+    public async Task WaitUntilASessionWaitsOnALockAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(servers.Primary);
+        await connection.OpenAsync(cancellationToken);
+        await using var waiting = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position(@schema in query) > 0", connection);
+        waiting.Parameters.AddWithValue("schema", Name);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await waiting.ExecuteScalarAsync(cancellationToken))! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"No session in schema {Name} waited on a lock within 10 s.");
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await using var connection = new NpgsqlConnection(servers.Primary);
