@@ -7,13 +7,16 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// Writes one batch in one transaction (binary COPY, or COPY into a temporary table and a merge), retrying transient
 /// errors through the given pipeline. A commit whose acknowledgement was lost is resolved with <c>txid_status</c>
-/// before the batch is written again, so a retry never duplicates rows. When the map has a generated key, rows still
-/// without one get theirs from the sequence inside the transaction; a retry or a split keeps the keys already given.
+/// before the batch is written again, so a retry never duplicates rows. When the map has a generated key: in
+/// <see cref="WriteMode.Insert"/>, rows still without one get theirs from the sequence inside the transaction, and a
+/// retry or a split keeps the keys already given; in an upsert, the key column is left to the table and, after the
+/// merge, each row is found again by its upsert key and given the key it is stored under, new or existing.
 /// Thread-safe; batches may run concurrently.
 /// </summary>
 internal sealed class BatchCommitter<T>
 {
     private const string StagingTable = "pg_temp.ormperf_batch";
+    private const string RowOrdinal = "ormperf_row";
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TableMap<T> _map;
@@ -23,6 +26,10 @@ internal sealed class BatchCommitter<T>
     private readonly string? _mergeSql;
     private readonly string _smallBatchSql;
     private readonly int _smallBatchLimit;
+    private readonly int[] _written;
+    private readonly string? _storedKeysFromStagingSql;
+    private readonly string? _storedKeysFromArraysSql;
+    private readonly int[] _keyIndexes = [];
     private string? _allocateKeysSql;
 
     public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry)
@@ -31,25 +38,45 @@ internal sealed class BatchCommitter<T>
         _map = map;
         _retry = retry;
         _smallBatchLimit = smallBatchLimit;
+        var upsertReportingKeys = mode != WriteMode.Insert && map.GeneratedKey is not null;
+        // An upsert leaves the generated key to the table: a new row gets it from the column's default, an existing row
+        // keeps its own. Every other mode writes every mapped column.
+        _written = Enumerable.Range(0, map.Columns.Count).Where(i => !upsertReportingKeys || map.Columns[i].Name != map.GeneratedKeyColumn).ToArray();
+        var columnList = string.Join(", ", _written.Select(i => SqlIdentifier.Escape(map.Columns[i].Name)));
         var onConflict = OnConflictClause(map, mode);
-        var arrays = string.Join(", ", map.Columns.Select((_, i) => "@c" + i));
+        var arrays = string.Join(", ", _written.Select(i => "@c" + i));
 
         // Generated keys are drawn before the insert, so an identity column GENERATED ALWAYS must take them too.
-        var overriding = map.GeneratedKey is null ? "" : " OVERRIDING SYSTEM VALUE";
+        var overriding = mode == WriteMode.Insert && map.GeneratedKey is not null ? " OVERRIDING SYSTEM VALUE" : "";
 
         // Below the limit one statement beats COPY's extra round trips (and, for upserts, the temporary table).
-        _smallBatchSql = $"SELECT txid_current(); INSERT INTO {map.QualifiedName} ({map.QuotedColumnList}){overriding} SELECT * FROM unnest({arrays}){onConflict}";
+        _smallBatchSql = $"SELECT txid_current(); INSERT INTO {map.QualifiedName} ({columnList}){overriding} SELECT * FROM unnest({arrays}){onConflict}";
         if (mode == WriteMode.Insert)
         {
             _beginSql = "SELECT txid_current()";
-            _copySql = $"COPY {map.QualifiedName} ({map.QuotedColumnList}) FROM STDIN (FORMAT BINARY)";
+            _copySql = $"COPY {map.QualifiedName} ({columnList}) FROM STDIN (FORMAT BINARY)";
             return;
         }
 
-        // ON COMMIT DROP: the staging table lives exactly as long as the batch's transaction, on whatever pooled connection.
-        _beginSql = $"CREATE TEMP TABLE {StagingTable} ON COMMIT DROP AS SELECT {map.QuotedColumnList} FROM {map.QualifiedName} WITH NO DATA; SELECT txid_current()";
-        _copySql = $"COPY {StagingTable} ({map.QuotedColumnList}) FROM STDIN (FORMAT BINARY)";
-        _mergeSql = $"INSERT INTO {map.QualifiedName} ({map.QuotedColumnList}) SELECT {map.QuotedColumnList} FROM {StagingTable}{onConflict}";
+        // ON COMMIT DROP: the staging table lives exactly as long as the batch's transaction, on whatever pooled
+        // connection. When the upsert reports keys, each staged row carries its index in the batch.
+        var ordinal = upsertReportingKeys ? $", 0::bigint AS {RowOrdinal}" : "";
+        _beginSql = $"CREATE TEMP TABLE {StagingTable} ON COMMIT DROP AS SELECT {columnList}{ordinal} FROM {map.QualifiedName} WITH NO DATA; SELECT txid_current()";
+        _copySql = $"COPY {StagingTable} ({columnList}{(upsertReportingKeys ? ", " + RowOrdinal : "")}) FROM STDIN (FORMAT BINARY)";
+        _mergeSql = $"INSERT INTO {map.QualifiedName} ({columnList}) SELECT {columnList} FROM {StagingTable}{onConflict}";
+        if (map.GeneratedKey is { } key)
+        {
+            // After the merge every row's key exists in the table, inserted or not: the stored row is found by the key.
+            var storedKey = $"target.{SqlIdentifier.Escape(key.Column)}";
+            var keyIndexes = map.KeyColumns.Select(k => Enumerable.Range(0, map.Columns.Count).Single(i => map.Columns[i].Name == k)).ToArray();
+            var keyColumns = keyIndexes.Select(i => SqlIdentifier.Escape(map.Columns[i].Name)).ToArray();
+            _storedKeysFromStagingSql = $"SELECT staged.{RowOrdinal}, {storedKey} FROM {StagingTable} staged JOIN {map.QualifiedName} target ON "
+                + string.Join(" AND ", keyColumns.Select(c => $"target.{c} = staged.{c}"));
+            _storedKeysFromArraysSql = $"SELECT batch.ordinality - 1, {storedKey} FROM unnest({string.Join(", ", keyIndexes.Select(i => "@c" + i))}) WITH ORDINALITY "
+                + $"AS batch({string.Join(", ", keyIndexes.Select(i => "k" + i))}, ordinality) JOIN {map.QualifiedName} target ON "
+                + string.Join(" AND ", keyIndexes.Select((i, n) => $"target.{keyColumns[n]} = batch.k{i}"));
+            _keyIndexes = keyIndexes;
+        }
     }
 
     /// <summary>Commits <paramref name="rows"/> in one transaction, or throws the error that stopped it (after retries).</summary>
@@ -70,14 +97,20 @@ internal sealed class BatchCommitter<T>
 
             await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-            if (_map.GeneratedKey is { } key)
+            var small = rows.Count <= _smallBatchLimit;
+            if (_map.GeneratedKey is { } key && _storedKeysFromStagingSql is null)
             {
                 await AssignKeysAsync(connection, transaction, key, rows, token).ConfigureAwait(false);
             }
 
-            var transactionId = rows.Count <= _smallBatchLimit
+            var transactionId = small
                 ? await InsertSmallBatchAsync(connection, transaction, rows, token).ConfigureAwait(false)
                 : await CopyBatchAsync(connection, transaction, rows, token).ConfigureAwait(false);
+            if (_map.GeneratedKey is { } stored && _storedKeysFromStagingSql is not null)
+            {
+                await ReadStoredKeysAsync(connection, transaction, stored, rows, fromStaging: !small, token).ConfigureAwait(false);
+            }
+
             committing = transactionId;
             await transaction.CommitAsync(token).ConfigureAwait(false);
             committing = null;
@@ -123,6 +156,35 @@ internal sealed class BatchCommitter<T>
         }
     }
 
+    // An upsert's rows learn the keys they are stored under, new or existing, before the batch commits; a retry reads
+    // them again, so a row never keeps a key from an attempt that was rolled back (unless the whole batch fails).
+    private async Task ReadStoredKeysAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, GeneratedKeyMap<T> key, ArraySegment<T> rows, bool fromStaging, CancellationToken cancellationToken)
+    {
+        await using var read = new NpgsqlCommand(fromStaging ? _storedKeysFromStagingSql : _storedKeysFromArraysSql, connection, transaction);
+        if (!fromStaging)
+        {
+            foreach (var i in _keyIndexes)
+            {
+                read.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
+            }
+        }
+
+        var found = 0;
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            key.Assign(rows[(int)reader.GetInt64(0)], reader.GetInt64(1));
+            found++;
+        }
+
+        if (found != rows.Count)
+        {
+            throw new InvalidOperationException(
+                $"{rows.Count - found} of {rows.Count} rows upserted into {_map.DisplayName} were not found again by their key ({string.Join(", ", _map.KeyColumns)}), so their generated keys are unknown.");
+        }
+    }
+
     private static string OnConflictClause(TableMap<T> map, WriteMode mode)
     {
         if (mode == WriteMode.Insert)
@@ -131,7 +193,7 @@ internal sealed class BatchCommitter<T>
         }
 
         var keys = string.Join(", ", map.KeyColumns.Select(SqlIdentifier.Escape));
-        var updates = map.Columns.Where(c => !map.KeyColumns.Contains(c.Name))
+        var updates = map.Columns.Where(c => !map.KeyColumns.Contains(c.Name) && c.Name != map.GeneratedKeyColumn)
             .Select(c => $"{SqlIdentifier.Escape(c.Name)} = EXCLUDED.{SqlIdentifier.Escape(c.Name)}").ToList();
         var action = mode == WriteMode.Upsert && updates.Count > 0 ? "DO UPDATE SET " + string.Join(", ", updates) : "DO NOTHING";
         return $" ON CONFLICT ({keys}) {action}";
@@ -140,7 +202,7 @@ internal sealed class BatchCommitter<T>
     private async Task<long> InsertSmallBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         await using var insert = new NpgsqlCommand(_smallBatchSql, connection, transaction);
-        for (var i = 0; i < _map.Columns.Count; i++)
+        foreach (var i in _written)
         {
             insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
         }
@@ -169,13 +231,20 @@ internal sealed class BatchCommitter<T>
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         var columns = _map.Columns;
+        var withOrdinal = _storedKeysFromStagingSql is not null;
         await using var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
-        foreach (var row in rows)
+        for (var index = 0; index < rows.Count; index++)
         {
+            var row = rows[index];
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < columns.Count; i++)
+            foreach (var i in _written)
             {
                 await columns[i].WriteAsync(importer, row, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (withOrdinal)
+            {
+                await importer.WriteAsync((long)index, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             }
         }
 

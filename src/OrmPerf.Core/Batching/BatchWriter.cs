@@ -43,8 +43,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// Told after each batch commits that the table changed (a query cache drops its results over it); optional.
     /// </param>
     /// <exception cref="ArgumentException">
-    /// The options are invalid, or the map has a generated key and the mode is not <see cref="WriteMode.Insert"/>; the
-    /// message lists every problem.
+    /// The options are invalid, or the mode is an upsert keyed on the map's generated key; the message lists every problem.
     /// </exception>
     public BatchWriter(
         NpgsqlDataSource dataSource,

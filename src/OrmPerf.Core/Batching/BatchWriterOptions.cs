@@ -74,9 +74,9 @@ public sealed class BatchWriterOptions
             yield return failure;
         }
 
-        if (map.GeneratedKeyColumn is { } generated && Mode != WriteMode.Insert)
+        if (map.GeneratedKeyColumn is { } generated && Mode != WriteMode.Insert && map.KeyColumns.Contains(generated))
         {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} is {Mode}, but the map of {map.DisplayName} has the generated key '{generated}': generated keys need {nameof(WriteMode.Insert)}, because in an upsert an existing row keeps its own key.";
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} is {Mode}, but the map of {map.DisplayName} keys its upserts on its generated key '{generated}', which a new row does not have yet: key the upsert on a natural key (a unique column such as an email) and the writer reports each row's generated key.";
         }
     }
 

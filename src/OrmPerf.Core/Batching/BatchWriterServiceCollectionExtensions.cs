@@ -21,8 +21,7 @@ public static class BatchWriterServiceCollectionExtensions
     /// <param name="map">Describes the table and its columns.</param>
     /// <param name="configure">Changes the default <see cref="BatchWriterOptions"/>; optional.</param>
     /// <exception cref="OptionsValidationException">
-    /// An option is invalid, or the map has a generated key and the mode is not <see cref="WriteMode.Insert"/> (checked
-    /// here, not at first use).
+    /// An option is invalid, or the mode is an upsert keyed on the map's generated key (checked here, not at first use).
     /// </exception>
     /// <exception cref="InvalidOperationException">The map is incomplete, or a writer for <typeparamref name="T"/> exists already.</exception>
     public static IOrmPerfBuilder AddBatchWriter<T>(

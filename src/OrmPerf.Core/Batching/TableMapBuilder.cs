@@ -76,7 +76,9 @@ public sealed class TableMapBuilder<T>
     /// is zero get the next values of the column's sequence (one <c>nextval</c> call per row, in the batch's own
     /// transaction) and those values are set on the rows before they are written: after <c>await WriteAsync(row)</c>
     /// or <c>WriteManyAsync</c>, <c>row.Id</c> holds the key stored in the table. A row whose key is not zero is
-    /// written with its own key. Read the key only after the write completed.
+    /// written with its own key. In <see cref="WriteMode.Upsert"/> and <see cref="WriteMode.InsertOrIgnore"/> the
+    /// column is left to the table instead, and each row is given the key it is stored under, new or existing, found by
+    /// the upsert key (<see cref="Key"/>: a natural key, NOT NULL). Read the key only after the write completed.
     /// </summary>
     /// <typeparam name="TKey"><see cref="short"/>, <see cref="int"/> or <see cref="long"/>.</typeparam>
     /// <param name="member">The settable property or field, e.g. <c>e =&gt; e.Id</c>.</param>

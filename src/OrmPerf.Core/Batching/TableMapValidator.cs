@@ -74,6 +74,15 @@ internal static class TableMapValidator
             }
         }
 
+        if (map.GeneratedKey is not null && keysRequired)
+        {
+            // Each upserted row finds its stored row, and so its key, by the upsert key; NULL never equals anything.
+            foreach (var nullable in map.KeyColumns.Where(k => actual.TryGetValue(k, out var column) && !column.NotNull))
+            {
+                problems.Add($"key column '{nullable}' of {map.DisplayName} allows NULL; an upsert that reports generated keys finds each row's stored row by its key, so every key column must be NOT NULL");
+            }
+        }
+
         if (map.KeyColumns.Count > 0 || keysRequired)
         {
             await CheckKeysAsync(connection, map, problems, cancellationToken).ConfigureAwait(false);

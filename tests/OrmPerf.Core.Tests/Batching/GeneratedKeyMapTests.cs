@@ -91,7 +91,7 @@ public sealed class GeneratedKeyMapTests
     [Theory]
     [InlineData(WriteMode.Upsert)]
     [InlineData(WriteMode.InsertOrIgnore)]
-    public void A_generated_key_outside_insert_mode_is_refused_when_added_and_when_constructed(WriteMode mode)
+    public void An_upsert_keyed_on_its_generated_key_is_refused_when_added_and_when_constructed(WriteMode mode)
     {
         var builder = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1");
         var whenAdded = Assert.Throws<OptionsValidationException>(() => builder.AddBatchWriter<Ticket>(
@@ -102,7 +102,20 @@ public sealed class GeneratedKeyMapTests
 
         var failure = Assert.Single(whenAdded.Failures);
         Assert.Contains($"Mode is {mode}", failure, StringComparison.Ordinal);
-        Assert.Contains("generated key 'id'", failure, StringComparison.Ordinal);
-        Assert.Contains($"Mode is {mode}", whenConstructed.Message, StringComparison.Ordinal);
+        Assert.Contains("keys its upserts on its generated key 'id'", failure, StringComparison.Ordinal);
+        Assert.Contains("natural key", whenConstructed.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(WriteMode.Upsert)]
+    [InlineData(WriteMode.InsertOrIgnore)]
+    public async Task An_upsert_keyed_on_a_natural_key_may_report_generated_keys(WriteMode mode)
+    {
+        using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1");
+        var map = new TableMapBuilder<Ticket>().Table("tickets").GeneratedKey(t => t.Id).Column(t => t.Title).Key("title").Build();
+
+        await using var writer = new BatchWriter<Ticket>(dataSource, map, new BatchWriterOptions { Mode = mode });
+
+        Assert.Equal("id", writer.Map.GeneratedKeyColumn);
     }
 }
