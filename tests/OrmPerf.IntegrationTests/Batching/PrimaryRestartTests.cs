@@ -41,6 +41,24 @@ public sealed class PrimaryRestartTests(TestServers servers)
         Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the restart did not hit a write");
     }
 
+    [Fact]
+    public async Task Upserted_rows_learn_the_keys_they_are_stored_under_across_a_primary_restart()
+    {
+        await using var schema = await Ticket.CreateSchemaAsync(servers);
+        await schema.ExecuteAsync("ALTER TABLE ticket ADD UNIQUE (title)");
+        using var metrics = new BatchMetricsRecorder($"{schema.Name}.ticket");
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(servers.Primary);
+        var options = Retrying(maxBatchSize: 100);
+        options.Mode = WriteMode.Upsert;
+        await using var writer = new BatchWriter<Ticket>(dataSource, Ticket.Map(schema, "title"), options);
+        var tickets = Enumerable.Range(1, 8 * 250).Select(Ticket.Numbered).ToList();
+
+        await WriteThroughARestartAsync(writer, tickets.Chunk(250).ToList(), restartAfter: 300);
+
+        await Ticket.AssertStoredUnderTheirKeysAsync(schema, tickets);
+        Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the restart did not hit a write");
+    }
+
     private static BatchWriterOptions Retrying(int maxBatchSize) => new()
     {
         MaxBatchSize = maxBatchSize,

@@ -17,8 +17,9 @@ public sealed class Ticket
 
     public static Ticket Numbered(int number) => new() { Title = "ticket " + number, Seats = number % 7 };
 
-    public static TableMap<Ticket> Map(TestSchema schema) =>
-        new TableMapBuilder<Ticket>().Table("ticket", schema.Name).GeneratedKey(t => t.Id).Column(t => t.Title).Column(t => t.Seats).Build();
+    /// <summary>The map; with <paramref name="upsertKey"/> (e.g. <c>title</c>, made unique first), for upserts.</summary>
+    public static TableMap<Ticket> Map(TestSchema schema, params string[] upsertKey) =>
+        new TableMapBuilder<Ticket>().Table("ticket", schema.Name).GeneratedKey(t => t.Id).Column(t => t.Title).Column(t => t.Seats).Key(upsertKey).Build();
 
     public static async Task<TestSchema> CreateSchemaAsync(TestServers servers)
     {
