@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using OrmPerf.Batching;
 
 namespace OrmPerf.Benchmarks.Batching;
@@ -10,8 +9,6 @@ namespace OrmPerf.Benchmarks.Batching;
 /// <see cref="TableMapBuilder{T}.GeneratedKey{TKey}"/>, which draws them with <c>nextval</c> and sets them on the rows.
 /// Each iteration starts from an empty table and rows without keys.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public class GeneratedKeyBenchmarks : KeyedRowBenchmarks
 {
     private BatchWriter<KeyedRow> _defaultKeys = null!;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
 using Dapper;
 using Npgsql;
 using OrmPerf.Batching;
@@ -8,7 +9,10 @@ namespace OrmPerf.Benchmarks.Batching;
 /// <summary>
 /// The frame the generated-key benchmarks share: 100,000 rows of the six-column shape whose key the writer may set, a
 /// <c>bigserial</c> table created for the run and dropped after it, and the writers under test, disposed after it.
+/// One warm-up and five iterations of one invocation each: an iteration writes 100,000 rows after a reset.
 /// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public abstract class KeyedRowBenchmarks
 {
     private const int RowCount = 100_000;

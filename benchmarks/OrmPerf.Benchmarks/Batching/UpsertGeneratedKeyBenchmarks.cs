@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 using OrmPerf.Batching;
 
 namespace OrmPerf.Benchmarks.Batching;
@@ -11,8 +10,6 @@ namespace OrmPerf.Benchmarks.Batching;
 /// <see cref="TableMapBuilder{T}.GeneratedKey{TKey}"/>, whose rows are joined back on the key after the merge and learn
 /// the id they are stored under. Each iteration starts from the same 50,000 existing rows and rows without keys.
 /// </summary>
-[MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
 public class UpsertGeneratedKeyBenchmarks : KeyedRowBenchmarks
 {
     private BatchWriter<KeyedRow> _existing = null!;
