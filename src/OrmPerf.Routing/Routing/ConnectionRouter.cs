@@ -92,6 +92,26 @@ internal sealed class ConnectionRouter : IConnectionRouter
 
     public void Require(ConsistencyToken token) => Merge(token);
 
+    public void NoteWrite()
+    {
+        switch (Options.ReadYourWrites)
+        {
+            case ReadYourWritesMode.WalPosition:
+                // The write happens after the call (on a write connection) or was made unseen (a batch writer): its
+                // position is read when a read or the token first needs it.
+                lock (_gate)
+                {
+                    _writePending = true;
+                    _mayDemandConsistency = true;
+                }
+
+                break;
+            case ReadYourWritesMode.TimeWindow:
+                Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
+                break;
+        }
+    }
+
     public async ValueTask<ConsistencyToken?> GetConsistencyTokenAsync(CancellationToken cancellationToken = default)
     {
         await ResolvePendingWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -107,7 +127,7 @@ internal sealed class ConnectionRouter : IConnectionRouter
     private async ValueTask<NpgsqlConnection> OpenWriteNotedAsync(CancellationToken cancellationToken)
     {
         var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
-        NoteWriteConnection();
+        NoteWrite();
         return connection;
     }
 
@@ -286,25 +306,6 @@ internal sealed class ConnectionRouter : IConnectionRouter
         }
 
         return (required.WalPosition, null);
-    }
-
-    private void NoteWriteConnection()
-    {
-        switch (Options.ReadYourWrites)
-        {
-            case ReadYourWritesMode.WalPosition:
-                // The write happens after the open: its position is read when a read or the token needs it.
-                lock (_gate)
-                {
-                    _writePending = true;
-                    _mayDemandConsistency = true;
-                }
-
-                break;
-            case ReadYourWritesMode.TimeWindow:
-                Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
-                break;
-        }
     }
 
     /// <summary>Records the position of a write just made on <paramref name="connection"/>, on that same connection.</summary>

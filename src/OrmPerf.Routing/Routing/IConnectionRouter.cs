@@ -47,6 +47,14 @@ public interface IConnectionRouter
     void Require(ConsistencyToken token);
 
     /// <summary>
+    /// Records that this scope wrote to the primary outside the router (a batch writer's commit, another library's
+    /// connection), so that its later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would
+    /// one made through <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the
+    /// primary's WAL position is read once, when a read or the token first needs it.
+    /// </summary>
+    void NoteWrite();
+
+    /// <summary>
     /// The token of this scope's writes (and of tokens passed to <see cref="Require"/>), to hand to the client or to
     /// another scope; null when the scope has written nothing. After a write connection opened with
     /// <see cref="OpenConnectionAsync(Intent, CancellationToken)"/>, this reads the primary's WAL position once.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.Routing;
 using OrmPerf.Routing.Consistency;
@@ -124,6 +125,37 @@ public sealed class ReplicaFaultTests(TestServers servers)
                 await churn;
             }
 
+            await replica.ExecuteAsync("SELECT pg_wal_replay_resume()");
+        }
+    }
+
+    [Fact]
+    public async Task A_write_made_outside_the_router_and_noted_is_read_back_while_the_replica_has_not_replayed_it()
+    {
+        await using var schema = await servers.CreateSchemaAsync();
+        await schema.ExecuteAsync("CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)");
+        await servers.WaitForReplicaAsync();
+        await using var host = await RoutingHost.StartAsync(schema.Primary, o => o.Replicas.Add(new() { Name = "replica-noted", ConnectionString = schema.Replica }));
+        await using var replica = new NpgsqlConnection(schema.Replica);
+        await replica.OpenAsync(TestContext.Current.CancellationToken);
+        try
+        {
+            await replica.ExecuteAsync("SELECT pg_wal_replay_pause()");
+            // Committed on the primary by something the router does not see, as a batch writer's commit is.
+            await schema.ExecuteAsync("INSERT INTO note VALUES (1, 'outside')");
+            await using var primary = new NpgsqlConnection(schema.Primary);
+            var committedBy = NpgsqlLogSequenceNumber.Parse((await primary.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text"))!);
+            await using var scope = host.NewScope();
+            Assert.Equal("(no row)", await ReadNoteAsync(scope.Router, expectOnReplica: true));
+
+            scope.Router.NoteWrite();
+
+            Assert.Equal("outside", await ReadNoteAsync(scope.Router, expectOnReplica: false));
+            var token = await scope.Router.GetConsistencyTokenAsync(TestContext.Current.CancellationToken);
+            Assert.True(token?.WalPosition >= committedBy, $"The token {token} does not cover the write, committed by {committedBy}.");
+        }
+        finally
+        {
             await replica.ExecuteAsync("SELECT pg_wal_replay_resume()");
         }
     }
