@@ -27,9 +27,8 @@ internal sealed class BatchCommitter<T>
     private readonly string _smallBatchSql;
     private readonly int _smallBatchLimit;
     private readonly int[] _written;
-    private readonly string? _storedKeysFromStagingSql;
-    private readonly string? _storedKeysFromArraysSql;
-    private readonly int[] _keyIndexes = [];
+    private readonly bool _upsertReportsKeys;
+    private readonly string? _storedKeysSql;
     private string? _allocateKeysSql;
 
     public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry)
@@ -38,10 +37,10 @@ internal sealed class BatchCommitter<T>
         _map = map;
         _retry = retry;
         _smallBatchLimit = smallBatchLimit;
-        var upsertReportingKeys = mode != WriteMode.Insert && map.GeneratedKey is not null;
+        _upsertReportsKeys = mode != WriteMode.Insert && map.GeneratedKey is not null;
         // An upsert leaves the generated key to the table: a new row gets it from the column's default, an existing row
         // keeps its own. Every other mode writes every mapped column.
-        _written = Enumerable.Range(0, map.Columns.Count).Where(i => !upsertReportingKeys || map.Columns[i].Name != map.GeneratedKeyColumn).ToArray();
+        _written = Enumerable.Range(0, map.Columns.Count).Where(i => !_upsertReportsKeys || map.Columns[i].Name != map.GeneratedKeyColumn).ToArray();
         var columnList = string.Join(", ", _written.Select(i => SqlIdentifier.Escape(map.Columns[i].Name)));
         var onConflict = OnConflictClause(map, mode);
         var arrays = string.Join(", ", _written.Select(i => "@c" + i));
@@ -60,22 +59,23 @@ internal sealed class BatchCommitter<T>
 
         // ON COMMIT DROP: the staging table lives exactly as long as the batch's transaction, on whatever pooled
         // connection. When the upsert reports keys, each staged row carries its index in the batch.
-        var ordinal = upsertReportingKeys ? $", 0::bigint AS {RowOrdinal}" : "";
+        var ordinal = _upsertReportsKeys ? $", 0::bigint AS {RowOrdinal}" : "";
         _beginSql = $"CREATE TEMP TABLE {StagingTable} ON COMMIT DROP AS SELECT {columnList}{ordinal} FROM {map.QualifiedName} WITH NO DATA; SELECT txid_current()";
-        _copySql = $"COPY {StagingTable} ({columnList}{(upsertReportingKeys ? ", " + RowOrdinal : "")}) FROM STDIN (FORMAT BINARY)";
+        _copySql = $"COPY {StagingTable} ({columnList}{(_upsertReportsKeys ? ", " + RowOrdinal : "")}) FROM STDIN (FORMAT BINARY)";
         _mergeSql = $"INSERT INTO {map.QualifiedName} ({columnList}) SELECT {columnList} FROM {StagingTable}{onConflict}";
         if (map.GeneratedKey is { } key)
         {
-            // After the merge every row's key exists in the table, inserted or not: the stored row is found by the key.
+            // After the merge every row's key exists in the table, inserted or not: the stored row is found by the key,
+            // and each (index in the batch, stored key) pair comes back. A small batch joins its own key arrays, already
+            // bound for its INSERT, in the same command.
             var storedKey = $"target.{SqlIdentifier.Escape(key.Column)}";
             var keyIndexes = map.KeyColumns.Select(k => Enumerable.Range(0, map.Columns.Count).Single(i => map.Columns[i].Name == k)).ToArray();
             var keyColumns = keyIndexes.Select(i => SqlIdentifier.Escape(map.Columns[i].Name)).ToArray();
-            _storedKeysFromStagingSql = $"SELECT staged.{RowOrdinal}, {storedKey} FROM {StagingTable} staged JOIN {map.QualifiedName} target ON "
+            _storedKeysSql = $"SELECT staged.{RowOrdinal}, {storedKey} FROM {StagingTable} staged JOIN {map.QualifiedName} target ON "
                 + string.Join(" AND ", keyColumns.Select(c => $"target.{c} = staged.{c}"));
-            _storedKeysFromArraysSql = $"SELECT batch.ordinality - 1, {storedKey} FROM unnest({string.Join(", ", keyIndexes.Select(i => "@c" + i))}) WITH ORDINALITY "
+            _smallBatchSql += $"; SELECT batch.ordinality - 1, {storedKey} FROM unnest({string.Join(", ", keyIndexes.Select(i => "@c" + i))}) WITH ORDINALITY "
                 + $"AS batch({string.Join(", ", keyIndexes.Select(i => "k" + i))}, ordinality) JOIN {map.QualifiedName} target ON "
                 + string.Join(" AND ", keyIndexes.Select((i, n) => $"target.{keyColumns[n]} = batch.k{i}"));
-            _keyIndexes = keyIndexes;
         }
     }
 
@@ -97,20 +97,14 @@ internal sealed class BatchCommitter<T>
 
             await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
-            var small = rows.Count <= _smallBatchLimit;
-            if (_map.GeneratedKey is { } key && _storedKeysFromStagingSql is null)
+            if (_map.GeneratedKey is { } key && !_upsertReportsKeys)
             {
                 await AssignKeysAsync(connection, transaction, key, rows, token).ConfigureAwait(false);
             }
 
-            var transactionId = small
+            var transactionId = rows.Count <= _smallBatchLimit
                 ? await InsertSmallBatchAsync(connection, transaction, rows, token).ConfigureAwait(false)
                 : await CopyBatchAsync(connection, transaction, rows, token).ConfigureAwait(false);
-            if (_map.GeneratedKey is { } stored && _storedKeysFromStagingSql is not null)
-            {
-                await ReadStoredKeysAsync(connection, transaction, stored, rows, fromStaging: !small, token).ConfigureAwait(false);
-            }
-
             committing = transactionId;
             await transaction.CommitAsync(token).ConfigureAwait(false);
             committing = null;
@@ -158,20 +152,10 @@ internal sealed class BatchCommitter<T>
 
     // An upsert's rows learn the keys they are stored under, new or existing, before the batch commits; a retry reads
     // them again, so a row never keeps a key from an attempt that was rolled back (unless the whole batch fails).
-    private async Task ReadStoredKeysAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, GeneratedKeyMap<T> key, ArraySegment<T> rows, bool fromStaging, CancellationToken cancellationToken)
+    private async Task AssignStoredKeysAsync(NpgsqlDataReader reader, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
-        await using var read = new NpgsqlCommand(fromStaging ? _storedKeysFromStagingSql : _storedKeysFromArraysSql, connection, transaction);
-        if (!fromStaging)
-        {
-            foreach (var i in _keyIndexes)
-            {
-                read.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
-            }
-        }
-
+        var key = _map.GeneratedKey!;
         var found = 0;
-        await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             key.Assign(rows[(int)reader.GetInt64(0)], reader.GetInt64(1));
@@ -207,7 +191,17 @@ internal sealed class BatchCommitter<T>
             insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
         }
 
-        return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        if (!_upsertReportsKeys)
+        {
+            return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var transactionId = reader.GetInt64(0);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+        return transactionId;
     }
 
     private async Task<long> CopyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
@@ -225,13 +219,19 @@ internal sealed class BatchCommitter<T>
             await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        if (_upsertReportsKeys)
+        {
+            await using var stored = new NpgsqlCommand(_storedKeysSql, connection, transaction);
+            await using var reader = await stored.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+        }
+
         return transactionId;
     }
 
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         var columns = _map.Columns;
-        var withOrdinal = _storedKeysFromStagingSql is not null;
         await using var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
         for (var index = 0; index < rows.Count; index++)
         {
@@ -242,7 +242,7 @@ internal sealed class BatchCommitter<T>
                 await columns[i].WriteAsync(importer, row, cancellationToken).ConfigureAwait(false);
             }
 
-            if (withOrdinal)
+            if (_upsertReportsKeys)
             {
                 await importer.WriteAsync((long)index, NpgsqlTypes.NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             }
