@@ -53,8 +53,18 @@ public sealed class QueryCacheStampedeTests
 
         var first = context.Cache.GetOrSetAsync(key, async token =>
         {
-            await using var registration = token.Register(() => factoryCancelled.SetResult());
-            await Task.Delay(Timeout.Infinite, token);
+            // Observed where the factory sees it, not through a token callback: the factory's own disposal of such a
+            // registration can remove it before a cancelling thread (which runs callbacks newest first) reaches it.
+            try
+            {
+                await Task.Delay(Timeout.Infinite, token);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                factoryCancelled.SetResult();
+                throw;
+            }
+
             return 0;
         }, cancellationToken: impatient.Token).AsTask();
         impatient.Cancel();
