@@ -95,8 +95,10 @@ internal sealed class BatchCommitter<T>
                 committing = null;
             }
 
-            await using var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(token).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(token).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
             if (_map.GeneratedKey is { } key && !_upsertReportsKeys)
             {
                 await AssignKeysAsync(connection, transaction, key, rows, token).ConfigureAwait(false);
@@ -129,7 +131,8 @@ internal sealed class BatchCommitter<T>
 
         if (_allocateKeysSql is null)
         {
-            await using var lookup = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)::regclass::oid", connection, transaction);
+            var lookup = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)::regclass::oid", connection, transaction);
+            await using var lookupDisposal = lookup.ConfigureAwait(false);
             lookup.Parameters.AddWithValue("table", _map.QualifiedName);
             lookup.Parameters.AddWithValue("column", key.Column);
             var sequence = await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as uint?
@@ -137,7 +140,8 @@ internal sealed class BatchCommitter<T>
             _allocateKeysSql = $"SELECT array(SELECT nextval({sequence}::regclass) FROM generate_series(1, @count))";
         }
 
-        await using var allocate = new NpgsqlCommand(_allocateKeysSql, connection, transaction);
+        var allocate = new NpgsqlCommand(_allocateKeysSql, connection, transaction);
+        await using var allocateDisposal = allocate.ConfigureAwait(false);
         allocate.Parameters.AddWithValue("count", unset);
         var values = (long[])(await allocate.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         var next = 0;
@@ -185,7 +189,8 @@ internal sealed class BatchCommitter<T>
 
     private async Task<long> InsertSmallBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
-        await using var insert = new NpgsqlCommand(_smallBatchSql, connection, transaction);
+        var insert = new NpgsqlCommand(_smallBatchSql, connection, transaction);
+        await using var insertDisposal = insert.ConfigureAwait(false);
         foreach (var i in _written)
         {
             insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
@@ -196,7 +201,8 @@ internal sealed class BatchCommitter<T>
             return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        await using var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var transactionId = reader.GetInt64(0);
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -207,7 +213,8 @@ internal sealed class BatchCommitter<T>
     private async Task<long> CopyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         long transactionId;
-        await using (var begin = new NpgsqlCommand(_beginSql, connection, transaction))
+        var begin = new NpgsqlCommand(_beginSql, connection, transaction);
+        await using (begin.ConfigureAwait(false))
         {
             transactionId = (long)(await begin.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
@@ -215,14 +222,17 @@ internal sealed class BatchCommitter<T>
         await CopyAsync(connection, rows, cancellationToken).ConfigureAwait(false);
         if (_mergeSql is not null)
         {
-            await using var merge = new NpgsqlCommand(_mergeSql, connection, transaction);
+            var merge = new NpgsqlCommand(_mergeSql, connection, transaction);
+            await using var mergeDisposal = merge.ConfigureAwait(false);
             await merge.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (_upsertReportsKeys)
         {
-            await using var stored = new NpgsqlCommand(_storedKeysSql, connection, transaction);
-            await using var reader = await stored.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var stored = new NpgsqlCommand(_storedKeysSql, connection, transaction);
+            await using var storedDisposal = stored.ConfigureAwait(false);
+            var reader = await stored.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
         }
 
@@ -232,7 +242,8 @@ internal sealed class BatchCommitter<T>
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         var columns = _map.Columns;
-        await using var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
+        var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
+        await using var importerDisposal = importer.ConfigureAwait(false);
         for (var index = 0; index < rows.Count; index++)
         {
             var row = rows[index];
@@ -253,8 +264,10 @@ internal sealed class BatchCommitter<T>
 
     private async Task<bool> IsCommittedAsync(long transactionId, CancellationToken cancellationToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var status = new NpgsqlCommand("SELECT txid_status(@id)", connection);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var status = new NpgsqlCommand("SELECT txid_status(@id)", connection);
+        await using var statusDisposal = status.ConfigureAwait(false);
         status.Parameters.AddWithValue("id", transactionId);
         return await status.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) switch
         {

@@ -226,7 +226,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             return;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         await TableMapValidator.ValidateAsync(connection, _map, keysRequired: _options.Mode != WriteMode.Insert, cancellationToken).ConfigureAwait(false);
         _validated = true;
     }

@@ -22,7 +22,8 @@ internal static class TableMapValidator
     /// <summary>Throws <see cref="TableMapMismatchException"/> listing every problem; returns when the map fits.</summary>
     public static async Task ValidateAsync<T>(NpgsqlConnection connection, TableMap<T> map, bool keysRequired, CancellationToken cancellationToken)
     {
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection))
+        var exists = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection);
+        await using (exists.ConfigureAwait(false))
         {
             exists.Parameters.AddWithValue("table", map.QualifiedName);
             if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
@@ -32,10 +33,12 @@ internal static class TableMapValidator
         }
 
         var actual = new Dictionary<string, (string TypeName, string Display, bool NotNull, bool HasDefault)>(StringComparer.Ordinal);
-        await using (var columns = new NpgsqlCommand(ColumnsSql, connection))
+        var columns = new NpgsqlCommand(ColumnsSql, connection);
+        await using (columns.ConfigureAwait(false))
         {
             columns.Parameters.AddWithValue("table", map.QualifiedName);
-            await using var reader = await columns.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await columns.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 actual[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4));
@@ -65,7 +68,8 @@ internal static class TableMapValidator
 
         if (map.GeneratedKey is { } key && actual.ContainsKey(key.Column))
         {
-            await using var sequence = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection);
+            var sequence = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection);
+            await using var sequenceDisposal = sequence.ConfigureAwait(false);
             sequence.Parameters.AddWithValue("table", map.QualifiedName);
             sequence.Parameters.AddWithValue("column", key.Column);
             if (await sequence.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string)
@@ -103,9 +107,11 @@ internal static class TableMapValidator
         }
 
         var uniqueKeys = new List<string[]>();
-        await using var command = new NpgsqlCommand(UniqueKeysSql, connection);
+        var command = new NpgsqlCommand(UniqueKeysSql, connection);
+        await using var commandDisposal = command.ConfigureAwait(false);
         command.Parameters.AddWithValue("table", map.QualifiedName);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             uniqueKeys.Add(reader.GetFieldValue<string[]>(0));

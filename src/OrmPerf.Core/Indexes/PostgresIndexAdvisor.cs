@@ -60,7 +60,8 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
         options.Validate();
         var schemas = options.Schemas.ToArray();
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var indexes = (await connection.QueryAsync<IndexUsage, IndexShape, IndexDefinition>(
             new CommandDefinition(IndexesSql, new { schemas }, cancellationToken: cancellationToken),
             (usage, shape) => new IndexDefinition(usage, shape.Method, shape.IsUnique, shape.IsPrimary, shape.BacksConstraint, shape.IsValid,
@@ -90,7 +91,8 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
     public async Task<QueryPlan> ExplainAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         return QueryPlan.Parse(await ExplainJsonAsync(connection, "EXPLAIN (FORMAT JSON) ", sql, parameters, cancellationToken).ConfigureAwait(false));
     }
 
@@ -98,7 +100,8 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
     public async Task<CoveringIndexSuggestion?> SuggestCoveringIndexAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         return CoveringIndexSuggester.FromPlan(
             await ExplainJsonAsync(connection, "EXPLAIN (FORMAT JSON, VERBOSE) ", sql, parameters, cancellationToken).ConfigureAwait(false));
     }
@@ -111,7 +114,8 @@ public sealed class PostgresIndexAdvisor : IIndexAdvisor
         var create = CoveringIndex.CreateStatement(suggestion.Table, suggestion.KeyColumns, suggestion.IncludeColumns);
         var indexName = CoveringIndex.NameFor(suggestion.Table, suggestion.KeyColumns);
         var table = SqlIdentifier.QuoteQualified(suggestion.Table, nameof(suggestion));
-        await using (var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
         {
             await connection.ExecuteAsync(new CommandDefinition(create, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
             if (vacuum)

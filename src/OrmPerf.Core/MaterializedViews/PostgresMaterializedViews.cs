@@ -74,8 +74,10 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
         ArgumentNullException.ThrowIfNull(uniqueKeyColumns);
         var keyList = SqlIdentifier.QuoteList(uniqueKeyColumns, nameof(uniqueKeyColumns));
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", new { key = MaterializedViewLockKey.Ddl }, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction, $"CREATE MATERIALIZED VIEW IF NOT EXISTS {quoted} AS {selectSql} WITH DATA", null, cancellationToken).ConfigureAwait(false);
         if (uniqueKeyColumns.Count > 0)
@@ -100,7 +102,8 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     {
         var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
         await EnsureBookkeepingAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var view = await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false);
         var row = await connection.QuerySingleOrDefaultAsync<BookkeepingRow>(new CommandDefinition(
             $"""
@@ -134,7 +137,8 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
             return names;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var resolved = new string[names.Count];
         for (var i = 0; i < names.Count; i++)
         {
@@ -164,7 +168,8 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     public async Task<IReadOnlyList<string>> GetSourceTablesAsync(string name, CancellationToken cancellationToken = default)
     {
         var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false);
         return (await connection.QueryAsync<string>(new CommandDefinition(
             SourceTablesSql, new { name = quoted }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
@@ -174,13 +179,15 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     {
         var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
         await EnsureBookkeepingAsync(cancellationToken).ConfigureAwait(false);
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         string? resolved = null;
         var startedAt = _time.GetUtcNow();
         try
         {
             resolved = (await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false)).View;
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transactionDisposal = transaction.ConfigureAwait(false);
             var key = MaterializedViewLockKey.For(resolved);
             if (skipWhenBusy)
             {
@@ -242,7 +249,8 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     {
         try
         {
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
             await ExecuteAsync(connection, null,
                 $"""
                 INSERT INTO {Bookkeeping} (view_name, last_error, last_error_at) VALUES (@view, @message, @at)
@@ -264,8 +272,10 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
             return;
         }
 
-        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
         // Concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog, hence the lock.
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(@key)", new { key = MaterializedViewLockKey.Ddl }, cancellationToken).ConfigureAwait(false);
         await ExecuteAsync(connection, transaction,

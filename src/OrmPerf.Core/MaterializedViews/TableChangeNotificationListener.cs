@@ -59,11 +59,13 @@ internal sealed class TableChangeNotificationListener : BackgroundService
 
     private async Task ListenAsync(bool missedSome, CancellationToken stoppingToken)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        var connection = await _dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var received = new List<string>();
         // Raised on this loop's thread while WaitAsync or a command reads from the connection.
         connection.Notification += (_, e) => received.Add(e.Payload);
-        await using (var listen = new NpgsqlCommand(_listenSql, connection))
+        var listen = new NpgsqlCommand(_listenSql, connection);
+        await using (listen.ConfigureAwait(false))
         {
             await listen.ExecuteNonQueryAsync(stoppingToken).ConfigureAwait(false);
         }
@@ -78,7 +80,8 @@ internal sealed class TableChangeNotificationListener : BackgroundService
         {
             if (!await connection.WaitAsync(_options.KeepAliveInterval, stoppingToken).ConfigureAwait(false))
             {
-                await using var ping = new NpgsqlCommand("SELECT 1", connection);
+                var ping = new NpgsqlCommand("SELECT 1", connection);
+                await using var pingDisposal = ping.ConfigureAwait(false);
                 await ping.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false);
             }
 

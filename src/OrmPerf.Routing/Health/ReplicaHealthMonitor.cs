@@ -72,8 +72,10 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
         try
         {
             using var timeout = Timeout(cancellationToken);
-            await using var connection = await DataSourceOpening.OpenAsync(_servers.Primary, timeout.Token).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+            var connection = await DataSourceOpening.OpenAsync(_servers.Primary, timeout.Token).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+            await using var commandDisposal = command.ConfigureAwait(false);
             return (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false))!;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -89,9 +91,12 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
         try
         {
             using var timeout = Timeout(cancellationToken);
-            await using var connection = await DataSourceOpening.OpenAsync(replica.DataSource, timeout.Token).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(ReplicaProbe, connection);
-            await using var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
+            var connection = await DataSourceOpening.OpenAsync(replica.DataSource, timeout.Token).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
+            var command = new NpgsqlCommand(ReplicaProbe, connection);
+            await using var commandDisposal = command.ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
             health = Assess(
                 inRecovery: reader.GetBoolean(0),

@@ -51,7 +51,8 @@ internal sealed class ConnectionRouter : IConnectionRouter
         var command = new CommandDefinition(sql, parameters, cancellationToken: cancellationToken);
         if (intent == Intent.Write)
         {
-            await using var primary = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+            var primary = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+            await using var primaryDisposal = primary.ConfigureAwait(false);
             var rows = (await primary.QueryAsync<T>(command).ConfigureAwait(false)).AsList();
             await CaptureWriteAsync(primary, cancellationToken).ConfigureAwait(false);
             return rows;
@@ -84,7 +85,8 @@ internal sealed class ConnectionRouter : IConnectionRouter
     public async Task<int> ExecuteAsync(string sql, object? parameters = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(sql);
-        await using var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
         var affected = await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         return affected;
@@ -337,7 +339,8 @@ internal sealed class ConnectionRouter : IConnectionRouter
 
         try
         {
-            await using var primary = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
+            var primary = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
+            await using var primaryDisposal = primary.ConfigureAwait(false);
             Merge(new ConsistencyToken(await CurrentWalPositionAsync(primary, cancellationToken).ConfigureAwait(false), _servers.TimeProvider.GetUtcNow()));
         }
         catch
@@ -353,7 +356,8 @@ internal sealed class ConnectionRouter : IConnectionRouter
 
     private static async Task<NpgsqlLogSequenceNumber> CurrentWalPositionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+        var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+        await using var commandDisposal = command.ConfigureAwait(false);
         return (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
