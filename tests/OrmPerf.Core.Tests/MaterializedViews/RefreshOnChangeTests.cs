@@ -1,7 +1,6 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using OrmPerf.MaterializedViews;
+using OrmPerf.Testing;
 
 namespace OrmPerf.Core.Tests.MaterializedViews;
 
@@ -11,7 +10,7 @@ public sealed class RefreshOnChangeTests
     private static readonly TimeSpan Tick = TimeSpan.FromHours(1);
     private static readonly TimeSpan Debounce = TimeSpan.FromSeconds(5);
     private readonly CancellationToken _cancellation = TestContext.Current.CancellationToken;
-    private readonly FakeTimeProvider _time = new();
+    private readonly TimerCountingTimeProvider _time = new();
 
     [Fact]
     public async Task Many_reports_in_the_window_cause_one_refresh_a_debounce_after_the_first()
@@ -22,18 +21,17 @@ public sealed class RefreshOnChangeTests
 
         for (var i = 0; i < 10; i++)
         {
-            await running.Listener.OnTablesChangedAsync(i % 2 == 0 ? ["sales.orders"] : ["orders", "audit.log"], _cancellation);
+            await ReportAsync(running, i % 2 == 0 ? ["sales.orders"] : ["orders", "audit.log"]);
             _time.Advance(TimeSpan.FromMilliseconds(400));
-            await Task.Delay(10, _cancellation);
         }
 
         Assert.Empty(views.Refreshes);
-        await AdvanceUntilAsync(() => views.Refreshes.Count > 0, TimeSpan.FromSeconds(3));
-        await AdvanceUntilAsync(() => false, TimeSpan.FromSeconds(30));
+        await AdvanceToAsync(firstReport + Debounce);
+        await AdvanceWithoutWakingAsync(TimeSpan.FromSeconds(30));
 
         var refresh = Assert.Single(views.Refreshes);
         Assert.Equal("sales_summary", refresh.View);
-        Assert.InRange(refresh.At - firstReport, Debounce, Debounce + TimeSpan.FromSeconds(1));
+        Assert.Equal(firstReport + Debounce, refresh.At);
     }
 
     [Fact]
@@ -42,14 +40,15 @@ public sealed class RefreshOnChangeTests
         var views = new RecordingMaterializedViews(_time, "sales.orders");
         await using var running = await StartAsync(views);
 
-        await running.Listener.OnTablesChangedAsync(["sales.orders"], _cancellation);
-        await AdvanceUntilAsync(() => views.Refreshes.Count == 1, TimeSpan.FromSeconds(10));
+        await ReportAsync(running, ["sales.orders"]);
+        await AdvanceToAsync(_time.GetUtcNow() + Debounce);
+        Assert.Single(views.Refreshes);
         await running.Listener.OnTablesChangedAsync(["archive.orders", "sales.customers"], _cancellation);
-        await AdvanceUntilAsync(() => false, TimeSpan.FromSeconds(10));
+        await AdvanceWithoutWakingAsync(TimeSpan.FromSeconds(10));
         Assert.Single(views.Refreshes);
 
-        await running.Listener.OnTablesChangedAsync(["sales.orders"], _cancellation);
-        await AdvanceUntilAsync(() => views.Refreshes.Count == 2, TimeSpan.FromSeconds(10));
+        await ReportAsync(running, ["sales.orders"]);
+        await AdvanceToAsync(_time.GetUtcNow() + Debounce);
 
         Assert.Equal(2, views.Refreshes.Count);
         Assert.True(_time.GetUtcNow() - running.StartedAt < Tick);
@@ -61,10 +60,11 @@ public sealed class RefreshOnChangeTests
         var views = new RecordingMaterializedViews(_time, "sales.orders");
         await using var running = await StartAsync(views);
 
-        await running.Listener.OnTablesChangedAsync(["sales.orders"], _cancellation);
+        await ReportAsync(running, ["sales.orders"]);
         // Another instance heard the same NOTIFY, won the lock and refreshed after the write.
         views.RefreshedElsewhereAt = _time.GetUtcNow() + TimeSpan.FromSeconds(1);
-        await AdvanceUntilAsync(() => false, TimeSpan.FromSeconds(20));
+        await AdvanceToAsync(_time.GetUtcNow() + Debounce);
+        await AdvanceWithoutWakingAsync(TimeSpan.FromSeconds(15));
 
         Assert.Empty(views.Refreshes);
     }
@@ -79,11 +79,13 @@ public sealed class RefreshOnChangeTests
         views.SkipNext = true;
         var reportedAt = _time.GetUtcNow();
 
-        await running.Listener.OnTablesChangedAsync(["sales.orders"], _cancellation);
-        await AdvanceUntilAsync(() => views.Refreshes.Count > 0, TimeSpan.FromSeconds(20));
+        await ReportAsync(running, ["sales.orders"]);
+        await AdvanceToAsync(reportedAt + Debounce);
+        Assert.Empty(views.Refreshes);
+        await AdvanceToAsync(reportedAt + Debounce * 2);
 
         var refresh = Assert.Single(views.Refreshes);
-        Assert.InRange(refresh.At - reportedAt, Debounce * 2, Debounce * 2 + TimeSpan.FromSeconds(1));
+        Assert.Equal(reportedAt + Debounce * 2, refresh.At);
     }
 
     [Fact]
@@ -92,35 +94,45 @@ public sealed class RefreshOnChangeTests
         var views = new RecordingMaterializedViews(_time, "sales.orders");
         await using var running = await StartAsync(views);
 
-        _time.Advance(Tick - TimeSpan.FromSeconds(2));
-        await AdvanceUntilAsync(() => views.Refreshes.Count > 0, TimeSpan.FromSeconds(5));
+        await AdvanceToAsync(running.StartedAt + Tick);
 
         var refresh = Assert.Single(views.Refreshes, r => r.View == "sales_summary");
-        Assert.InRange(refresh.At - running.StartedAt, Tick, Tick + TimeSpan.FromSeconds(1));
+        Assert.Equal(running.StartedAt + Tick, refresh.At);
+    }
+
+    /// <summary>Reports writes to tables a view reads, then waits until the woken scheduler has set its next timer.</summary>
+    private async Task ReportAsync(RunningScheduler running, IReadOnlyList<string> tables)
+    {
+        var timersSet = _time.TimersSet;
+        await running.Listener.OnTablesChangedAsync(tables, _cancellation);
+        await _time.WaitForTimersAsync(timersSet + 1, _cancellation);
     }
 
     /// <summary>
-    /// Advances the fake clock in small steps, giving the scheduler's loop real time to run between them, until the
-    /// condition holds or <paramref name="limit"/> has passed on the fake clock.
+    /// Moves the clock to the moment the scheduler's timer is due, then waits until the scheduler has done what was due
+    /// and set its next timer; the clock stands still meanwhile, so a refresh is recorded at exactly that moment.
     /// </summary>
-    private async Task AdvanceUntilAsync(Func<bool> condition, TimeSpan limit)
+    private async Task AdvanceToAsync(DateTimeOffset due)
     {
-        var step = TimeSpan.FromMilliseconds(250);
-        var wall = Stopwatch.StartNew();
-        for (var advanced = TimeSpan.Zero; advanced < limit && !condition(); advanced += step)
-        {
-            _time.Advance(step);
-            await Task.Delay(10, _cancellation);
-            Assert.True(wall.Elapsed < TimeSpan.FromSeconds(60), "The scheduler did not keep up with the fake clock.");
-        }
+        var timersSet = _time.TimersSet;
+        _time.Advance(due - _time.GetUtcNow());
+        await _time.WaitForTimersAsync(timersSet + 1, _cancellation);
+    }
 
-        // Let a refresh that the last step made due finish before the caller looks.
-        await Task.Delay(50, _cancellation);
+    /// <summary>
+    /// Moves the clock by less than the time to the scheduler's next timer, and gives a scheduler that would (wrongly)
+    /// refresh anyway a moment to show it.
+    /// </summary>
+    private async Task AdvanceWithoutWakingAsync(TimeSpan by)
+    {
+        _time.Advance(by);
+        await Task.Delay(100, _cancellation);
     }
 
     private async Task<RunningScheduler> StartAsync(RecordingMaterializedViews views)
     {
         var startedAt = _time.GetUtcNow();
+        var timersSet = _time.TimersSet;
         var scheduler = new MaterializedViewRefreshScheduler(
             views,
             [new MaterializedViewSchedule("sales_summary", Tick, Debounce, []), new MaterializedViewSchedule("unrelated", Tick, null, [])],
@@ -128,6 +140,8 @@ public sealed class RefreshOnChangeTests
             NullLogger<MaterializedViewRefreshScheduler>.Instance);
         var listener = new MaterializedViewChangeListener(scheduler, views, NullLogger<MaterializedViewChangeListener>.Instance);
         await scheduler.StartAsync(_cancellation);
+        // The loop starts on the thread pool: until it has set its first timer, an advance could be lost.
+        await _time.WaitForTimersAsync(timersSet + 1, _cancellation);
         return new RunningScheduler(scheduler, listener, startedAt);
     }
 

@@ -48,7 +48,8 @@ public sealed class PoolProfileBehaviourTests(TestServers servers)
         clock.Stop();
 
         Assert.Contains("exhausted", error.Message, StringComparison.OrdinalIgnoreCase);
-        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
+        // Well under Npgsql's default of 15 s, with room for a loaded machine.
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -84,12 +85,13 @@ public sealed class PoolProfileBehaviourTests(TestServers servers)
             open.Add(await dataSource.OpenConnectionAsync(_cancellation));
         }
 
+        // Counted while held: once returned, they may be pruned before a slow count query runs.
+        Assert.Equal(4, await ServerSideConnectionsAsync(applicationName));
         foreach (var connection in open)
         {
             await connection.DisposeAsync();
         }
 
-        Assert.Equal(4, await ServerSideConnectionsAsync(applicationName));
         var deadline = Stopwatch.StartNew();
         while (await ServerSideConnectionsAsync(applicationName) > 1 && deadline.Elapsed < TimeSpan.FromSeconds(20))
         {

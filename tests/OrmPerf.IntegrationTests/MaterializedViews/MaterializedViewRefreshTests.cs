@@ -74,7 +74,8 @@ public sealed class MaterializedViewRefreshTests(TestServers servers)
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
         var views = new PostgresMaterializedViews(dataSource, TimeProvider.System);
         await views.EnsureCreatedAsync("slow_summary", "SELECT o.product_id, sum(o.quantity) AS quantity FROM orders o, pg_sleep((SELECT seconds FROM delay)) GROUP BY o.product_id", ["product_id"], _cancellation);
-        await schema.ExecuteAsync("UPDATE delay SET seconds = 4");
+        // Long enough that a reader delayed by a loaded machine still overlaps the refresh.
+        await schema.ExecuteAsync("UPDATE delay SET seconds = 6");
 
         var refresh = views.RefreshAsync("slow_summary", _cancellation);
         await WaitUntilRefreshRunsAsync(dataSource, "CONCURRENTLY");
@@ -85,7 +86,7 @@ public sealed class MaterializedViewRefreshTests(TestServers servers)
 
         Assert.Equal(2, rows);
         Assert.False(refresh.IsCompleted, "the refresh should still be running when the reader finishes");
-        Assert.True(reader.Elapsed < TimeSpan.FromSeconds(2), $"the reader took {reader.Elapsed}");
+        Assert.True(reader.Elapsed < TimeSpan.FromSeconds(3), $"the reader took {reader.Elapsed}");
         Assert.Equal(MaterializedViewRefreshOutcome.Concurrently, (await refresh).Outcome);
     }
 
@@ -96,17 +97,18 @@ public sealed class MaterializedViewRefreshTests(TestServers servers)
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
         var views = new PostgresMaterializedViews(dataSource, TimeProvider.System);
         await views.EnsureCreatedAsync("slow_summary", "SELECT o.product_id, sum(o.quantity) AS quantity FROM orders o, pg_sleep((SELECT seconds FROM delay)) GROUP BY o.product_id", [], _cancellation);
-        await schema.ExecuteAsync("UPDATE delay SET seconds = 3");
+        await schema.ExecuteAsync("UPDATE delay SET seconds = 4");
 
         var refresh = views.RefreshAsync("slow_summary", _cancellation);
         await WaitUntilRefreshRunsAsync(dataSource, "slow_summary");
-        var reader = Stopwatch.StartNew();
         await using var connection = await dataSource.OpenConnectionAsync(_cancellation);
-        await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM slow_summary");
-        reader.Stop();
+        // Named with its schema, so that the wait below recognises the reader.
+        var reading = connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {schema.Name}.slow_summary");
 
-        Assert.True(reader.Elapsed > TimeSpan.FromSeconds(1.5), $"the reader took only {reader.Elapsed}");
+        // The reader waits on the refresh's lock: seen by the server, not inferred from a duration.
+        await schema.WaitUntilASessionWaitsOnALockAsync(_cancellation);
         Assert.Equal(MaterializedViewRefreshOutcome.Plain, (await refresh).Outcome);
+        Assert.Equal(2, await reading);
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.MaterializedViews;
+using OrmPerf.Testing;
 
 namespace OrmPerf.IntegrationTests.MaterializedViews;
 
@@ -18,18 +18,21 @@ public sealed class MaterializedViewSchedulerTests(TestServers servers)
     public async Task Two_schedulers_on_one_database_refresh_a_view_once_per_tick()
     {
         await using var schema = await servers.CreateSchemaAsync();
-        // Each refresh draws one number and takes 3 s, so the two instances' attempts overlap.
+        // Each refresh draws one number and takes 5 s, so the two instances' attempts overlap even on a loaded machine.
         await schema.ExecuteAsync("CREATE SEQUENCE refresh_count; CREATE TABLE delay (seconds double precision NOT NULL); INSERT INTO delay VALUES (0)");
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
         await new PostgresMaterializedViews(dataSource, TimeProvider.System).EnsureCreatedAsync(
             "ticked", "SELECT nextval('refresh_count') AS n FROM pg_sleep((SELECT seconds FROM delay))", [], _cancellation);
-        await schema.ExecuteAsync("UPDATE delay SET seconds = 3");
+        await schema.ExecuteAsync("UPDATE delay SET seconds = 5");
         using var recorder = new RefreshOutcomeRecorder(schema.Name);
-        var time = new FakeTimeProvider();
-        await using var first = await StartAsync(schema, time, "ticked");
-        await using var second = await StartAsync(schema, time, "ticked");
+        // A clock each, so that each scheduler's first timer is known to be set before the clocks move together.
+        var firstTime = new TimerCountingTimeProvider();
+        var secondTime = new TimerCountingTimeProvider();
+        await using var first = await StartAsync(schema, firstTime, "ticked");
+        await using var second = await StartAsync(schema, secondTime, "ticked");
 
-        time.Advance(Interval);
+        firstTime.Advance(Interval);
+        secondTime.Advance(Interval);
         await recorder.WaitForAsync(2, _cancellation);
 
         Assert.Equal(["plain", "skipped"], recorder.Outcomes.Select(o => o.Outcome).Order());
@@ -48,11 +51,12 @@ public sealed class MaterializedViewSchedulerTests(TestServers servers)
         await views.EnsureCreatedAsync("sturdy", "SELECT 1 AS one", [], _cancellation);
         await schema.ExecuteAsync("UPDATE divisor SET d = 0");
         using var recorder = new RefreshOutcomeRecorder(schema.Name);
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider();
         await using var host = await StartAsync(schema, time, "fragile", "sturdy");
 
         time.Advance(Interval);
         await recorder.WaitForAsync(2, _cancellation);
+        await time.WaitForTimersAsync(2, _cancellation);
         await schema.ExecuteAsync("UPDATE divisor SET d = 2");
         time.Advance(Interval);
         await recorder.WaitForAsync(4, _cancellation);
@@ -73,7 +77,7 @@ public sealed class MaterializedViewSchedulerTests(TestServers servers)
         await views.EnsureCreatedAsync("source_view", "SELECT 1 AS id", ["id"], _cancellation);
         await views.EnsureCreatedAsync("reader_view", "SELECT id FROM source_view", ["id"], _cancellation);
         using var recorder = new RefreshOutcomeRecorder(schema.Name);
-        var time = new FakeTimeProvider();
+        var time = new TimerCountingTimeProvider();
         await using var host = await StartAsync(schema, time, "reader_view", "source_view");
 
         time.Advance(Interval);
@@ -82,9 +86,10 @@ public sealed class MaterializedViewSchedulerTests(TestServers servers)
         Assert.Equal(["source_view", "reader_view"], recorder.Outcomes.Select(o => o.View));
     }
 
-    private static async Task<RunningServices> StartAsync(TestSchema schema, TimeProvider time, params string[] views)
+    /// <summary>Starts a host with the views scheduled, and returns once its scheduler has set its first timer.</summary>
+    private async Task<RunningServices> StartAsync(TestSchema schema, TimerCountingTimeProvider time, params string[] views)
     {
-        var services = new ServiceCollection().AddLogging().AddSingleton(time);
+        var services = new ServiceCollection().AddLogging().AddSingleton<TimeProvider>(time);
         var builder = services.AddOrmPerf(o => o.ConnectionString = schema.Primary);
         foreach (var view in views)
         {
@@ -98,6 +103,8 @@ public sealed class MaterializedViewSchedulerTests(TestServers servers)
             await service.StartAsync(CancellationToken.None);
         }
 
+        // The scheduler's loop starts on the thread pool: an advance before it sets its timer would be lost.
+        await time.WaitForTimersAsync(1, _cancellation);
         return new RunningServices(provider, hosted);
     }
 
