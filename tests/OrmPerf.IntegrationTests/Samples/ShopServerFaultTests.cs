@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrmPerf.IntegrationTests.Infrastructure;
+using OrmPerf.IntegrationTests.Redis;
 using OrmPerf.IntegrationTests.Routing;
 using OrmPerf.Routing;
 using OrmPerf.Samples.WebApi.Catalog;
@@ -12,7 +13,7 @@ using OrmPerf.Samples.WebApi.Orders;
 
 namespace OrmPerf.IntegrationTests.Samples;
 
-/// <summary>The shop while a server misbehaves: the replica's replay paused, Redis stopped.</summary>
+/// <summary>The shop while a server misbehaves: the replica's replay paused, Redis stopped, the primary stopped.</summary>
 [Collection(ServerFaultsCollection.Name)]
 public sealed class ShopServerFaultTests(TestServers servers)
 {
@@ -86,5 +87,39 @@ public sealed class ShopServerFaultTests(TestServers servers)
         {
             await servers.ControlAsync("start", "redis");
         }
+    }
+
+    [Fact]
+    public async Task With_the_primary_down_health_is_unhealthy_with_503_and_healthy_again_after_it_returns()
+    {
+        await using var shop = await ShopHost.StartAsync(servers);
+        await servers.WaitForReplicaAsync();
+        try
+        {
+            await servers.ControlAsync("stop", "primary");
+
+            using var health = await shop.Client.GetAsync("/health", Cancellation);
+            var report = await health.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+            Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+            Assert.Equal("Unhealthy", report.GetProperty("checks").GetProperty("postgresql-primary").GetProperty("status").GetString());
+            Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("postgresql-replica-1").GetProperty("status").GetString());
+        }
+        finally
+        {
+            await servers.ControlAsync("start", "primary");
+        }
+
+        await servers.WaitForReplicaAsync();
+        // The pool's connections to the old primary process are dead; the check recovers once the pool replaces them.
+        var recovered = await RedisTwoNodeTests.PollAsync(
+            async () =>
+            {
+                using var health = await shop.Client.GetAsync("/health", Cancellation);
+                return health.StatusCode;
+            },
+            HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30));
+        Assert.Equal(HttpStatusCode.OK, recovered);
     }
 }
