@@ -30,7 +30,7 @@ public sealed class RedisMetricsTests(TestServers servers)
         await nodeA.Cache.GetOrSetAsync<int>(taggedKey, _ => throw new InvalidOperationException("must come from Redis"), tagged, _cancellation);
         await nodeA.Cache.RemoveAsync(untaggedKey, _cancellation);
         await nodeA.Cache.InvalidateTablesAsync(["items"], _cancellation);
-        var received = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(metrics.MessagesReceived), 2L, TimeSpan.FromSeconds(10));
+        var received = await Poll.UntilAsync(() => ValueTask.FromResult(metrics.MessagesReceived), 2L, TimeSpan.FromSeconds(10));
 
         Assert.Equal(2, metrics.Misses);
         Assert.Equal(2, metrics.Hits);
@@ -56,7 +56,7 @@ public sealed class RedisMetricsTests(TestServers servers)
         }
 
         // Each get-or-set made one failed read and, after answering, one failed write: two failed, then four refused.
-        var errors = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(metrics.Errors), 6L, TimeSpan.FromSeconds(10));
+        var errors = await Poll.UntilAsync(() => ValueTask.FromResult(metrics.Errors), 6L, TimeSpan.FromSeconds(10));
         Assert.Equal(6, errors);
         Assert.Equal(1, metrics.CircuitTransitionsTo("open"));
         Assert.Equal(0, metrics.CircuitTransitionsTo("half_open"));

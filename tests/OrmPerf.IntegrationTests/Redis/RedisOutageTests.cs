@@ -79,7 +79,7 @@ public sealed class RedisOutageTests(TestServers servers)
         try
         {
             await servers.ControlAsync("stop", "redis");
-            limitWhileDown = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+            limitWhileDown = await Poll.UntilAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
             await node.Cache.SetAsync(duringOutage, 2, tenMinutes, _cancellation);
             freshAtFirst = node.Cache.TryGet<int>(duringOutage, out _);
             await Task.Delay(TimeSpan.FromSeconds(2.5), _cancellation);
@@ -91,8 +91,8 @@ public sealed class RedisOutageTests(TestServers servers)
             await servers.ControlAsync("start", "redis");
         }
 
-        var limitAfterReconnect = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), null, TimeSpan.FromSeconds(30));
-        var olderEntryAfterReconnect = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(node.Cache.TryGet<int>(beforeOutage, out _)), false, TimeSpan.FromSeconds(30));
+        var limitAfterReconnect = await Poll.UntilAsync(() => ValueTask.FromResult(node.Backplane.LocalFreshnessLimit), null, TimeSpan.FromSeconds(30));
+        var olderEntryAfterReconnect = await Poll.UntilAsync(() => ValueTask.FromResult(node.Cache.TryGet<int>(beforeOutage, out _)), false, TimeSpan.FromSeconds(30));
 
         Assert.Null(limitWhileConnected);
         Assert.Equal(TimeSpan.FromSeconds(2), limitWhileDown);
@@ -167,7 +167,7 @@ public sealed class RedisOutageTests(TestServers servers)
             await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
         }
 
-        var failedReads = await RedisTwoNodeTests.PollAsync(() => ValueTask.FromResult(metrics.ErrorsOf("get")), 1L, TimeSpan.FromSeconds(10));
+        var failedReads = await Poll.UntilAsync(() => ValueTask.FromResult(metrics.ErrorsOf("get")), 1L, TimeSpan.FromSeconds(10));
         Assert.Equal(42, value);
         Assert.Equal(1, failedReads);
         // 200 ms expected; the bound only has to tell the timeout from the 4 s stall on a loaded machine.

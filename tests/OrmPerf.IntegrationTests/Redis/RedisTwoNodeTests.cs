@@ -21,7 +21,7 @@ public sealed class RedisTwoNodeTests(TestServers servers)
         await schema.ExecuteAsync("UPDATE items SET name = 'new' WHERE id = 1");
         await nodeB.Cache.InvalidateTablesAsync(["items"], _cancellation);
 
-        var after = await PollAsync(() => nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation), "new");
+        var after = await Poll.UntilAsync(() => nodeA.DataSource.QueryFirstOrDefaultCachedAsync<string>(nodeA.Cache, ItemsTable.NameById, new { id = 1 }, cancellationToken: _cancellation), "new");
         Assert.Equal("old", before);
         Assert.Equal("new", after);
     }
@@ -37,12 +37,12 @@ public sealed class RedisTwoNodeTests(TestServers servers)
         {
             // Node A writes Redis after answering: wait for the entry.
             var server = direct.GetServers()[0];
-            await PollAsync(() => ValueTask.FromResult(server.Keys(pattern: _prefix + "q:*").Any()), true);
+            await Poll.UntilAsync(() => ValueTask.FromResult(server.Keys(pattern: _prefix + "q:*").Any()), true);
         }
 
         await schema.ExecuteAsync("UPDATE items SET name = 'new' WHERE id = 1");
         // Until the table is invalidated, a new node reads the older entry from Redis: the test below is not vacuous.
-        var beforeInvalidation = await PollAsync(ReadOnNewNodeAsync, "old");
+        var beforeInvalidation = await Poll.UntilAsync(ReadOnNewNodeAsync, "old");
 
         await nodeB.Cache.InvalidateTablesAsync(["items"], _cancellation);
         var afterInvalidation = await ReadOnNewNodeAsync();
@@ -68,7 +68,7 @@ public sealed class RedisTwoNodeTests(TestServers servers)
 
         await nodeB.Cache.RemoveAsync(key, _cancellation);
 
-        var evicted = await PollAsync(() => ValueTask.FromResult(!nodeA.Cache.TryGet<int>(key, out _)), true);
+        var evicted = await Poll.UntilAsync(() => ValueTask.FromResult(!nodeA.Cache.TryGet<int>(key, out _)), true);
         Assert.True(cachedBefore);
         Assert.True(evicted);
     }
@@ -103,21 +103,5 @@ public sealed class RedisTwoNodeTests(TestServers servers)
         Assert.True(nodeA.Cache.TryGet<string>(key, out _));
         Assert.Equal(1, factoryRuns);
         Assert.Equal(large + "1", onB);
-    }
-
-    internal static async Task<T> PollAsync<T>(Func<ValueTask<T>> read, T expected, TimeSpan? timeout = null)
-    {
-        // Generous for a loaded CI machine; a healthy run returns in milliseconds.
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (true)
-        {
-            var value = await read();
-            if (EqualityComparer<T>.Default.Equals(value, expected) || DateTime.UtcNow > deadline)
-            {
-                return value;
-            }
-
-            await Task.Delay(20);
-        }
     }
 }

@@ -5,7 +5,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrmPerf.IntegrationTests.Infrastructure;
-using OrmPerf.IntegrationTests.Redis;
 using OrmPerf.IntegrationTests.Routing;
 using OrmPerf.Routing;
 using OrmPerf.Samples.WebApi.Catalog;
@@ -112,7 +111,7 @@ public sealed class ShopServerFaultTests(TestServers servers)
 
         await servers.WaitForReplicaAsync();
         // The pool's connections to the old primary process are dead; the check recovers once the pool replaces them.
-        var recovered = await RedisTwoNodeTests.PollAsync(
+        var recovered = await Poll.UntilAsync(
             async () =>
             {
                 using var health = await shop.Client.GetAsync("/health", Cancellation);
