@@ -131,11 +131,7 @@ internal sealed class BatchCommitter<T>
 
         if (_allocateKeysSql is null)
         {
-            var lookup = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)::regclass::oid", connection, transaction);
-            await using var lookupDisposal = lookup.ConfigureAwait(false);
-            lookup.Parameters.AddWithValue("table", _map.QualifiedName);
-            lookup.Parameters.AddWithValue("column", key.Column);
-            var sequence = await lookup.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as uint?
+            var sequence = await KeySequence.FindAsync(connection, transaction, _map.QualifiedName, key.Column, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Column '{key.Column}' of {_map.DisplayName} is a generated key but no sequence fills it.");
             _allocateKeysSql = $"SELECT array(SELECT nextval({sequence}::regclass) FROM generate_series(1, @count))";
         }

@@ -68,13 +68,9 @@ internal static class TableMapValidator
 
         if (map.GeneratedKey is { } key && actual.ContainsKey(key.Column))
         {
-            var sequence = new NpgsqlCommand("SELECT pg_get_serial_sequence(@table, @column)", connection);
-            await using var sequenceDisposal = sequence.ConfigureAwait(false);
-            sequence.Parameters.AddWithValue("table", map.QualifiedName);
-            sequence.Parameters.AddWithValue("column", key.Column);
-            if (await sequence.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string)
+            if (await KeySequence.FindAsync(connection, null, map.QualifiedName, key.Column, cancellationToken).ConfigureAwait(false) is null)
             {
-                problems.Add($"column '{key.Column}' of {map.DisplayName} holds the generated key of {typeof(T).Name}.{key.Member}, but no sequence fills it; declare it serial, bigserial or GENERATED ... AS IDENTITY");
+                problems.Add($"column '{key.Column}' of {map.DisplayName} holds the generated key of {typeof(T).Name}.{key.Member}, but no sequence fills it; declare it serial, bigserial, GENERATED ... AS IDENTITY or DEFAULT nextval('a_sequence')");
             }
         }
 

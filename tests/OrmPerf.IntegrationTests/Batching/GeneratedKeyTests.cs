@@ -93,6 +93,46 @@ public sealed class GeneratedKeyTests(TestServers servers)
     }
 
     [Fact]
+    public async Task A_key_whose_default_is_nextval_of_a_sequence_it_does_not_own_gets_its_keys_as_in_a_pg_dump_schema()
+    {
+        await using var schema = await servers.CreateSchemaAsync();
+        // What pg_dump writes for a legacy table whose sequence was created apart: no OWNED BY, so
+        // pg_get_serial_sequence knows nothing of it; only the column's default names it. The sequence sits in another
+        // schema on purpose, and starts high, so the keys can only have come from it.
+        await schema.ExecuteAsync($$"""
+            CREATE SCHEMA {{schema.Name}}_seqs;
+            CREATE TABLE payment (payment_id integer NOT NULL, text text NOT NULL);
+            CREATE SEQUENCE {{schema.Name}}_seqs.payment_payment_id_seq AS integer START WITH 5000 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+            ALTER TABLE ONLY payment ALTER COLUMN payment_id SET DEFAULT nextval('{{schema.Name}}_seqs.payment_payment_id_seq'::regclass);
+            ALTER TABLE ONLY payment ADD CONSTRAINT payment_pkey PRIMARY KEY (payment_id);
+            """);
+        try
+        {
+            var map = new TableMapBuilder<Receipt>().Table("payment", schema.Name).GeneratedKey(r => r.Number, "payment_id").Column(r => r.Text).Build();
+            await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+            await using var writer = new BatchWriter<Receipt>(dataSource, map, new BatchWriterOptions { ImportBatchSize = 100 });
+            await writer.StartAsync(TestContext.Current.CancellationToken);
+            var receipts = Enumerable.Range(1, 300).Select(i => new Receipt { Text = "r" + i }).ToList();
+            var single = new Receipt { Text = "single" };
+
+            Assert.Equal(300, await writer.WriteManyAsync(receipts, cancellationToken: TestContext.Current.CancellationToken));
+            await writer.WriteAsync(single, TestContext.Current.CancellationToken);
+
+            receipts.Add(single);
+            Assert.All(receipts, r => Assert.InRange(r.Number, 5_000, 5_000 + 301 - 1));
+            Assert.Equal(receipts.Count, receipts.Select(r => r.Number).Distinct().Count());
+            await using var connection = new NpgsqlConnection(schema.Primary);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            var stored = (await Dapper.SqlMapper.QueryAsync<(int Id, string Text)>(connection, "SELECT payment_id, text FROM payment")).ToDictionary(r => r.Id, r => r.Text);
+            Assert.Equal(receipts.ToDictionary(r => r.Number, r => r.Text), stored);
+        }
+        finally
+        {
+            await schema.ExecuteAsync($"DROP SCHEMA {schema.Name}_seqs CASCADE");
+        }
+    }
+
+    [Fact]
     public async Task A_generated_key_on_a_column_that_no_sequence_fills_fails_at_start_naming_column_and_member()
     {
         await using var schema = await servers.CreateSchemaAsync();
