@@ -21,6 +21,7 @@ internal sealed class BatchCommitter<T>
     private readonly NpgsqlDataSource _dataSource;
     private readonly TableMap<T> _map;
     private readonly ResiliencePipeline _retry;
+    private readonly TimeProvider _timeProvider;
     private readonly string _beginSql;
     private readonly string _copySql;
     private readonly string? _mergeSql;
@@ -31,8 +32,9 @@ internal sealed class BatchCommitter<T>
     private readonly string? _storedKeysSql;
     private string? _allocateKeysSql;
 
-    public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry)
+    public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         _dataSource = dataSource;
         _map = map;
         _retry = retry;
@@ -83,7 +85,18 @@ internal sealed class BatchCommitter<T>
     public async Task CommitAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         long? committing = null;
-        await _retry.ExecuteAsync(async token =>
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(BatchRetryPipeline.Started, _timeProvider.GetTimestamp());
+        try
+        {
+            await _retry.ExecuteAsync(attempt => new ValueTask(AttemptAsync(attempt.CancellationToken)), context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        async Task AttemptAsync(CancellationToken token)
         {
             if (committing is { } previous)
             {
@@ -110,7 +123,7 @@ internal sealed class BatchCommitter<T>
             committing = transactionId;
             await transaction.CommitAsync(token).ConfigureAwait(false);
             committing = null;
-        }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     // One nextval per row, the only way to be sure of the values: a block reserved by setval could overlap with the
@@ -189,15 +202,25 @@ internal sealed class BatchCommitter<T>
         await using var insertDisposal = insert.ConfigureAwait(false);
         foreach (var i in _written)
         {
-            insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows));
+            insert.Parameters.Add(_map.Columns[i].ToArrayParameter("c" + i, rows, (index, e) => UnwritableRowException.For(_map, _map.Columns[i], index, e)));
         }
 
-        if (!_upsertReportsKeys)
+        NpgsqlDataReader reader;
+        try
         {
-            return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            if (!_upsertReportsKeys)
+            {
+                return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (UnwritableRowException.IsCausedByRow(e))
+        {
+            // Npgsql encodes a whole array at once and does not say which element it could not take: the flusher bisects.
+            throw UnwritableRowException.For(_map, null, -1, e);
         }
 
-        var reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await using var readerDisposal = reader.ConfigureAwait(false);
         await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         var transactionId = reader.GetInt64(0);
@@ -246,7 +269,15 @@ internal sealed class BatchCommitter<T>
             await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
             foreach (var i in _written)
             {
-                await columns[i].WriteAsync(importer, row, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await columns[i].WriteAsync(importer, row, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (UnwritableRowException.IsCausedByRow(e))
+                {
+                    // The COPY is abandoned with the transaction; the flusher sets this row aside and writes the others.
+                    throw UnwritableRowException.For(_map, columns[i], index, e);
+                }
             }
 
             if (_upsertReportsKeys)

@@ -7,8 +7,9 @@ namespace OrmPerf.Batching;
 
 /// <summary>
 /// Writes a batch so that bad rows cannot sink it: when PostgreSQL refuses the batch because of its rows, the batch is
-/// split in halves until each bad row stands alone; the good parts are committed, each bad row goes to the dead-letter
-/// sink. Once the good rows are committed, the table change listeners hear of it. Records the batch metrics and one
+/// split in halves until each bad row stands alone; a row that could not be read or encoded is set aside by its index
+/// (or, when Npgsql did not say which, found by the same halving); the good parts are committed, each bad row goes to
+/// the dead-letter sink. Once the good rows are committed, the table change listeners hear of it. Records the batch metrics and one
 /// <c>ormperf.batch.flush</c> activity per batch. Thread-safe.
 /// </summary>
 internal sealed class BatchFlusher<T>(
@@ -17,16 +18,19 @@ internal sealed class BatchFlusher<T>(
     private readonly KeyValuePair<string, object?> _tag = new(BatchingMetrics.TableTag, table);
 
     /// <summary>
-    /// Commits the good rows of <paramref name="rows"/> and returns the bad ones by index; throws when the batch
-    /// failed for another reason (then nothing of it that was not already reported committed).
+    /// Commits the good rows of <paramref name="rows"/> and returns the bad ones by index, each with its error: a
+    /// <see cref="PostgresException"/> for a row PostgreSQL refused, an <see cref="ArgumentException"/> for a row that
+    /// could not be read or encoded. Throws when the batch failed for another reason (then nothing of it that was not
+    /// already reported committed). <paramref name="importIndex"/> maps a row's index in the batch to its position in
+    /// an import, so the sink can name the rows it receives; null for <c>WriteAsync</c> batches.
     /// </summary>
-    public async Task<IReadOnlyList<(int Index, PostgresException Error)>> FlushAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(int Index, Exception Error)>> FlushAsync(ArraySegment<T> rows, Func<int, long>? importIndex, CancellationToken cancellationToken)
     {
         using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.batch.flush");
         activity?.SetTag(BatchingMetrics.TableTag, table);
         activity?.SetTag("ormperf.batch.rows", rows.Count);
         var started = timeProvider.GetTimestamp();
-        var rejected = new List<(int Index, PostgresException Error)>();
+        var rejected = new List<(int Index, Exception Error)>();
         try
         {
             await WriteIsolatingBadRowsAsync(rows, 0, rejected, cancellationToken).ConfigureAwait(false);
@@ -49,27 +53,58 @@ internal sealed class BatchFlusher<T>(
 
         foreach (var (index, error) in rejected)
         {
-            BatchingMetrics.RowsRejected.Add(1, _tag);
-            Log.RowRejected(logger, table, error.SqlState, error.MessageText);
-            if (sink is not null)
-            {
-                try
-                {
-                    await sink.OnRejectedAsync(rows[index], error, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    Log.SinkFailed(logger, e, table);
-                }
-            }
+            await RejectAsync(rows[index], importIndex?.Invoke(index), error, cancellationToken).ConfigureAwait(false);
         }
 
         return rejected;
     }
 
-    private async Task WriteIsolatingBadRowsAsync(
-        ArraySegment<T> rows, int offset, List<(int Index, PostgresException Error)> rejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Hands one rejected row to the dead-letter sink (a sink that throws is logged), and counts and logs it: a row
+    /// PostgreSQL refused, or one that could not be written at all (null, a getter that threw, a value Npgsql could
+    /// not encode).
+    /// </summary>
+    /// <param name="row">The row, null when an import's source yielded null.</param>
+    /// <param name="importIndex">The row's position in an import, null for a <c>WriteAsync</c> row.</param>
+    /// <param name="error">A <see cref="PostgresException"/>, or an <see cref="ArgumentException"/> for a row never sent.</param>
+    /// <param name="cancellationToken">Passed to the sink.</param>
+    public async Task RejectAsync(T? row, long? importIndex, Exception error, CancellationToken cancellationToken)
     {
+        BatchingMetrics.RowsRejected.Add(1, _tag);
+        if (error is PostgresException refused)
+        {
+            Log.RowRejected(logger, table, refused.SqlState, refused.MessageText);
+        }
+        else
+        {
+            Log.RowUnwritable(logger, table, importIndex, error.Message);
+        }
+
+        if (sink is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await (error is PostgresException postgres
+                ? sink.OnRejectedAsync(row!, postgres, cancellationToken)
+                : sink.OnUnwritableAsync(row, importIndex, (ArgumentException)error, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.SinkFailed(logger, e, table);
+        }
+    }
+
+    private async Task WriteIsolatingBadRowsAsync(
+        ArraySegment<T> rows, int offset, List<(int Index, Exception Error)> rejected, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
         try
         {
             await committer.CommitAsync(rows, cancellationToken).ConfigureAwait(false);
@@ -77,11 +112,18 @@ internal sealed class BatchFlusher<T>(
             BatchingMetrics.Batches.Add(1, _tag);
             BatchingMetrics.BatchSize.Record(rows.Count, _tag);
         }
-        catch (PostgresException error) when (TransientErrors.IsCausedByRows(error))
+        catch (UnwritableRowException unwritable) when (unwritable.Index >= 0)
+        {
+            // The row is known: it is set aside and the rows around it are written (and checked) without it.
+            await WriteIsolatingBadRowsAsync(rows[..unwritable.Index], offset, rejected, cancellationToken).ConfigureAwait(false);
+            rejected.Add((offset + unwritable.Index, unwritable.Error));
+            await WriteIsolatingBadRowsAsync(rows[(unwritable.Index + 1)..], offset + unwritable.Index + 1, rejected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is UnwritableRowException || (error is PostgresException postgres && TransientErrors.IsCausedByRows(postgres)))
         {
             if (rows.Count == 1)
             {
-                rejected.Add((offset, error));
+                rejected.Add((offset, error is UnwritableRowException { Error: var unwritable } ? (Exception)unwritable : error));
                 return;
             }
 

@@ -6,9 +6,16 @@ using Polly.Retry;
 
 namespace OrmPerf.Batching;
 
-/// <summary>Builds the Polly pipeline that retries a batch after transient errors: exponential backoff with jitter, bounded.</summary>
+/// <summary>
+/// Builds the Polly pipeline that retries a batch after transient errors: exponential backoff with jitter, bounded in
+/// time by <see cref="BatchWriterOptions.RetryTimeout"/> (and in count by <see cref="BatchWriterOptions.MaxRetryAttempts"/>
+/// when set). The budget runs from the first attempt, which <see cref="Started"/> carries in the execution's context.
+/// </summary>
 internal static class BatchRetryPipeline
 {
+    /// <summary>The <see cref="TimeProvider.GetTimestamp"/> of a batch's first attempt; set by whoever executes the pipeline.</summary>
+    public static readonly ResiliencePropertyKey<long> Started = new("ormperf.batch.started");
+
     public static ResiliencePipeline Create(
         BatchWriterOptions options, TimeProvider timeProvider, NpgsqlDataSource dataSource, string table, ILogger logger)
     {
@@ -21,8 +28,12 @@ internal static class BatchRetryPipeline
         return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(TransientErrors.IsTransient),
-                MaxRetryAttempts = options.MaxRetryAttempts,
+                // No retry is scheduled once the budget is spent; one already scheduled still runs (its delay is at
+                // most RetryMaxDelay), so a batch gives up at most RetryTimeout + RetryMaxDelay + one attempt after it began.
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } error && TransientErrors.IsTransient(error)
+                    && (!args.Context.Properties.TryGetValue(Started, out var started) || timeProvider.GetElapsedTime(started) < options.RetryTimeout)),
+                MaxRetryAttempts = options.MaxRetryAttempts ?? int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,

@@ -10,10 +10,11 @@ using OrmPerf.Diagnostics;
 namespace OrmPerf.Batching;
 
 /// <summary>
-/// The batch writer of one table. <see cref="WriteAsync"/> and <see cref="TryWrite"/> queue rows in a bounded queue; one background loop takes
-/// up to <see cref="BatchWriterOptions.MaxBatchSize"/> rows, or what arrived within <see cref="BatchWriterOptions.MaxDelay"/>,
-/// and writes them in one transaction (group commit), with up to <see cref="BatchWriterOptions.MaxConcurrentBatches"/>
-/// such transactions in flight at once. As a hosted service it checks the map against the table at
+/// The batch writer of one table. <see cref="WriteAsync"/> and <see cref="TryWrite"/> queue rows in a bounded queue; one
+/// background loop takes what is queued, up to <see cref="BatchWriterOptions.MaxBatchSize"/> rows, and writes it in one
+/// transaction (group commit), with up to <see cref="BatchWriterOptions.MaxConcurrentBatches"/> such transactions in
+/// flight at once: a row reaching an idle writer is committed at once, rows arriving while commits are in flight form
+/// the next batch (and an optional <see cref="BatchWriterOptions.MaxDelay"/> linger lets a batch wait to grow). As a hosted service it checks the map against the table at
 /// start and, at stop, refuses new rows and commits every accepted one. Thread-safe.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
@@ -36,7 +37,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <param name="dataSource">The primary server.</param>
     /// <param name="map">How rows map onto the table.</param>
     /// <param name="options">Batch size, delay, queue capacity, mode and retries; defaults when null.</param>
-    /// <param name="timeProvider">The clock for <see cref="BatchWriterOptions.MaxDelay"/> and retry delays.</param>
+    /// <param name="timeProvider">The clock for <see cref="BatchWriterOptions.MaxDelay"/>, retry delays and <see cref="BatchWriterOptions.RetryTimeout"/>.</param>
     /// <param name="rejectedRows">Receives rows PostgreSQL refused; optional.</param>
     /// <param name="logger">Optional.</param>
     /// <param name="changeListeners">
@@ -70,7 +71,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
         var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
-        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry);
+        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = new WriteQueue<T>(_options.QueueCapacity);
         _loop = Task.Run(RunLoopAsync);
@@ -85,6 +86,12 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <inheritdoc />
     public Task WriteAsync(T row, CancellationToken cancellationToken = default)
     {
+        // Thrown here, not from the task: a null row is the caller's bug, and queued it would sink its whole batch.
+        if (row is null)
+        {
+            throw new ArgumentNullException(nameof(row), $"A null row cannot be written to {_map.DisplayName}.");
+        }
+
         if (cancellationToken.IsCancellationRequested)
         {
             return Task.FromCanceled(cancellationToken);
@@ -116,6 +123,11 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <inheritdoc />
     public bool TryWrite(T row, [NotNullWhen(true)] out Task? committed)
     {
+        if (row is null)
+        {
+            throw new ArgumentNullException(nameof(row), $"A null row cannot be written to {_map.DisplayName}.");
+        }
+
         var pending = new PendingRow<T>(row);
         if (!_queue.TryAdd(pending, Closed))
         {
@@ -148,21 +160,57 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         // Grows to ImportBatchSize only when the import is that big: a small import allocates a small buffer.
         var buffer = new T[Math.Min(_options.ImportBatchSize, 1_024)];
         var count = 0;
-        long written = 0, rejected = 0;
+        long written = 0, rejected = 0, position = 0;
         var batches = 0;
+        // The sink names a rejected row by its position in the source. Nulls never enter the buffer, so the buffer's
+        // rows sit at bufferStart + their index + the nulls skipped before them (rare: a list of where they were).
+        long bufferStart = 0;
+        var nullsSkippedAt = new List<int>();
+        long PositionOf(int index)
+        {
+            var skipped = 0;
+            foreach (var at in nullsSkippedAt)
+            {
+                skipped += at <= index ? 1 : 0;
+            }
+
+            return bufferStart + index + skipped;
+        }
+
         async Task FlushBufferAsync()
         {
             await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
-            var bad = await _flusher.FlushAsync(new ArraySegment<T>(buffer, 0, count), cancellationToken).ConfigureAwait(false);
+            var bad = await _flusher.FlushAsync(new ArraySegment<T>(buffer, 0, count), PositionOf, cancellationToken).ConfigureAwait(false);
             written += count - bad.Count;
             rejected += bad.Count;
             batches++;
             count = 0;
+            bufferStart = position;
+            nullsSkippedAt.Clear();
             progress?.Report(new BatchProgress(written, rejected, batches, _timeProvider.GetElapsedTime(started)));
         }
 
         await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            var index = position++;
+            if (row is null)
+            {
+                // Set aside at once; the rows around it are buffered and written as usual.
+                await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
+                await _flusher.RejectAsync(row, index, new ArgumentNullException(nameof(rows), $"Row {index} of the import into {_map.DisplayName} is null."), cancellationToken).ConfigureAwait(false);
+                rejected++;
+                if (count == 0)
+                {
+                    bufferStart = position;
+                }
+                else
+                {
+                    nullsSkippedAt.Add(count);
+                }
+
+                continue;
+            }
+
             if (count == buffer.Length)
             {
                 Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _options.ImportBatchSize));
@@ -258,7 +306,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         await Task.WhenAll(inFlight).ConfigureAwait(false);
     }
 
-    // Waits for a first row, then up to MaxDelay for the batch to fill; an empty batch means the queue is drained.
+    // Waits for a first row and takes what is queued with it: while the writer is idle that is one row, committed at
+    // once; while batches are in flight the rows arriving meanwhile queue up and form the next one (natural group
+    // commit). Only a MaxDelay linger then waits for the batch to fill. An empty batch means the queue is drained.
     private async Task<List<PendingRow<T>>> TakeBatchAsync()
     {
         var max = _options.MaxBatchSize;
@@ -270,7 +320,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             wake = Take(batch);
         }
 
-        if (wake is null)
+        if (wake is null || _options.MaxDelay == TimeSpan.Zero)
         {
             return batch;
         }
@@ -321,10 +371,10 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         try
         {
             await EnsureValidatedAsync(_abandon.Token).ConfigureAwait(false);
-            var rejected = await _flusher.FlushAsync(rows, _abandon.Token).ConfigureAwait(false);
+            var rejected = await _flusher.FlushAsync(rows, importIndex: null, _abandon.Token).ConfigureAwait(false);
             foreach (var (index, error) in rejected)
             {
-                batch[index].TrySetException(new RowRejectedException(_map.DisplayName, error));
+                batch[index].TrySetException(error is PostgresException refused ? new RowRejectedException(_map.DisplayName, refused) : error);
             }
 
             foreach (var pending in batch)

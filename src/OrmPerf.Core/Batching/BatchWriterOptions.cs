@@ -6,7 +6,7 @@ public sealed class BatchWriterOptions
     /// <summary>
     /// The most rows one batch (one transaction) of <see cref="IBatchWriter{T}.WriteAsync"/> holds. Default 10,000:
     /// a batch is only that big when producers outrun the server, and then each commit's fixed cost (a WAL flush,
-    /// some milliseconds) is what limits throughput. A quiet service writes what arrived within <see cref="MaxDelay"/>.
+    /// some milliseconds) is what limits throughput. A quiet writer commits each row as it comes.
     /// </summary>
     public int MaxBatchSize { get; set; } = 10_000;
 
@@ -19,8 +19,14 @@ public sealed class BatchWriterOptions
     /// </summary>
     public int ImportBatchSize { get; set; } = 200_000;
 
-    /// <summary>How long the loop waits for a batch to fill before writing what it has. Default 20 ms; at most one hour.</summary>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// An optional linger: how long a started batch waits for more rows before it is written. Default zero (off): a row
+    /// that reaches an idle writer is committed at once, and the rows that arrive while commits are in flight form the
+    /// next batch (natural group commit, as PostgreSQL's own), so batches grow with the load and a lone row never waits
+    /// for a timer. Set it only to trade each row's latency for bigger batches (fewer, larger transactions) under a
+    /// light, steady load. At most one hour.
+    /// </summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.Zero;
 
     /// <summary>
     /// How many rows <see cref="IBatchWriter{T}.WriteAsync"/> may queue before producers wait. Default 20,000, room for
@@ -52,8 +58,19 @@ public sealed class BatchWriterOptions
     /// </summary>
     public int SmallBatchInsertLimit { get; set; } = 16;
 
-    /// <summary>How many times a batch is retried after a transient error. Default 8.</summary>
-    public int MaxRetryAttempts { get; set; } = 8;
+    /// <summary>
+    /// How many times a batch may be retried after a transient error, within <see cref="RetryTimeout"/>. Default null:
+    /// no limit but the time budget. 0 turns retries off.
+    /// </summary>
+    public int? MaxRetryAttempts { get; set; }
+
+    /// <summary>
+    /// The time budget of a batch's retries: no retry starts once this long has passed since the batch's first attempt
+    /// (a retry already started still finishes, and its delay is cut to what is left of the budget). Default 60 s, long
+    /// enough for a typical crash recovery or failover; what a user means by "keep trying through a restart". A retry
+    /// never duplicates rows, however many there are.
+    /// </summary>
+    public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The first retry's delay; later ones grow exponentially, with jitter. Default 100 ms.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
@@ -62,6 +79,7 @@ public sealed class BatchWriterOptions
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan MaxDelayLimit = TimeSpan.FromHours(1);
+    private static readonly TimeSpan RetryTimeoutLimit = TimeSpan.FromDays(1);
 
     /// <summary><see cref="MaxConcurrentBatches"/>, or its default for <see cref="Mode"/>.</summary>
     internal int ConcurrentBatches => MaxConcurrentBatches ?? (Mode == WriteMode.Insert ? 2 : 1);
@@ -93,9 +111,9 @@ public sealed class BatchWriterOptions
         }
 
         // Capped: rows held for longer are a mistake, and a timer cannot wait beyond about 49 days at all.
-        if (MaxDelay <= TimeSpan.Zero || MaxDelay > MaxDelayLimit)
+        if (MaxDelay < TimeSpan.Zero || MaxDelay > MaxDelayLimit)
         {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be positive and at most {MaxDelayLimit}, got {MaxDelay}.";
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be zero (off) or positive and at most {MaxDelayLimit}, got {MaxDelay}.";
         }
 
         if (QueueCapacity < 1)
@@ -121,6 +139,11 @@ public sealed class BatchWriterOptions
         if (MaxRetryAttempts < 0)
         {
             yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxRetryAttempts)} must not be negative, got {MaxRetryAttempts}.";
+        }
+
+        if (RetryTimeout <= TimeSpan.Zero || RetryTimeout > RetryTimeoutLimit)
+        {
+            yield return $"{nameof(BatchWriterOptions)}.{nameof(RetryTimeout)} must be positive and at most {RetryTimeoutLimit}, got {RetryTimeout}.";
         }
 
         if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)

@@ -29,7 +29,8 @@ public abstract class ColumnMap<T>
 
     internal abstract Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken);
 
-    internal abstract NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows);
+    /// <summary>This column's values of <paramref name="rows"/> as one array parameter, for <c>unnest</c>; a row whose value cannot be read is reported by <paramref name="unreadable"/>.</summary>
+    internal abstract NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows, Func<int, Exception, Exception> unreadable);
 }
 
 /// <summary>A column whose value has CLR type <typeparamref name="TValue"/>; written without boxing.</summary>
@@ -44,13 +45,19 @@ internal sealed class ColumnMap<T, TValue>(string name, string member, NpgsqlDbT
             : importer.WriteAsync(value, DbType, cancellationToken);
     }
 
-    /// <summary>This column's values of <paramref name="rows"/> as one array parameter, for <c>unnest</c>.</summary>
-    internal override NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows)
+    internal override NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows, Func<int, Exception, Exception> unreadable)
     {
         var values = new TValue[rows.Count];
         for (var i = 0; i < values.Length; i++)
         {
-            values[i] = read(rows[i]);
+            try
+            {
+                values[i] = read(rows[i]);
+            }
+            catch (Exception e) when (UnwritableRowException.IsCausedByRow(e))
+            {
+                throw unreadable(i, e);
+            }
         }
 
         return new NpgsqlParameter<TValue[]>(parameterName, NpgsqlDbType.Array | DbType) { TypedValue = values };

@@ -22,4 +22,7 @@ internal static partial class Log
 
     [LoggerMessage(205, LogLevel.Error, "Table change listener {Listener} failed after a batch committed to table {Table}; the rows are written")]
     public static partial void ChangeListenerFailed(ILogger logger, Exception error, string listener, string table);
+
+    [LoggerMessage(206, LogLevel.Warning, "A row for table {Table} could not be written and was set aside (import position {Index}): {Message}")]
+    public static partial void RowUnwritable(ILogger logger, string table, long? index, string message);
 }

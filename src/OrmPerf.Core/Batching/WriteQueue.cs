@@ -155,7 +155,7 @@ internal sealed class WriteQueue<T>(int capacity)
                 return (admitted, null);
             }
 
-            // An empty batch wants its first row at once; a started one sleeps until it can be filled (or MaxDelay).
+            // An empty batch wants its first row at once; a started one (lingering for MaxDelay) sleeps until it can be filled.
             _wakeAt = batch.Count == 0 ? 1 : Math.Min(max - batch.Count, capacity);
             _wakeLoop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return (admitted, _wakeLoop.Task);

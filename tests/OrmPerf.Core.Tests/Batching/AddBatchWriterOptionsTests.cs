@@ -19,13 +19,15 @@ public sealed class AddBatchWriterOptionsTests
             {
                 o.MaxBatchSize = 0;
                 o.QueueCapacity = -1;
-                o.MaxDelay = TimeSpan.Zero;
+                o.MaxDelay = TimeSpan.FromMilliseconds(-1);
+                o.RetryTimeout = TimeSpan.Zero;
                 o.RetryBaseDelay = TimeSpan.FromSeconds(10);
             }));
 
         Assert.Contains(error.Failures, f => f.Contains("MaxBatchSize", StringComparison.Ordinal) && f.Contains("got 0", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("QueueCapacity", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("MaxDelay", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("MaxDelay", StringComparison.Ordinal) && f.Contains("got -00:00:00.0010000", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RetryTimeout", StringComparison.Ordinal) && f.Contains("got 00:00:00", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RetryBaseDelay", StringComparison.Ordinal));
     }
 
@@ -37,7 +39,7 @@ public sealed class AddBatchWriterOptionsTests
 
         var error = Assert.Throws<ArgumentException>(() => new BatchWriter<Row>(dataSource, map, new BatchWriterOptions { MaxDelay = TimeSpan.FromDays(60) }));
 
-        Assert.Contains("MaxDelay must be positive and at most 01:00:00, got 60.00:00:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("MaxDelay must be zero (off) or positive and at most 01:00:00, got 60.00:00:00", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -41,6 +41,24 @@ public sealed class GroupCommitTests(TestServers servers)
     }
 
     [Fact]
+    public async Task An_idle_writer_commits_a_lone_row_at_once_without_waiting_for_max_delay_on_the_injected_clock()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        // The fake clock never moves: a row that waited for any timer (a linger, a MaxDelay) would never be written.
+        var clock = new FakeTimeProvider();
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions(), clock);
+        var token = TestContext.Current.CancellationToken;
+
+        await writer.WriteAsync(OrderEvent.Good(1), token).WaitAsync(TimeSpan.FromSeconds(10), token);
+        Assert.Equal((1, 1), await OrderEvent.CountAsync(schema));
+        await writer.WriteAsync(OrderEvent.Good(2), token).WaitAsync(TimeSpan.FromSeconds(10), token);
+
+        Assert.Equal((2, 2), await OrderEvent.CountAsync(schema));
+        Assert.Equal(TimeSpan.Zero, new BatchWriterOptions().MaxDelay);
+    }
+
+    [Fact]
     public async Task A_lone_row_is_written_after_max_delay_without_waiting_for_a_full_batch()
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);

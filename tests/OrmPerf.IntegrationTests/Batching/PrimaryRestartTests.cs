@@ -59,6 +59,54 @@ public sealed class PrimaryRestartTests(TestServers servers)
         Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the restart did not hit a write");
     }
 
+    [Fact]
+    public async Task Every_row_is_written_exactly_once_across_a_primary_outage_longer_than_sixteen_seconds_with_default_options()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        using var metrics = new BatchMetricsRecorder($"{schema.Name}.order_event");
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(servers.Primary);
+        // Default options: the retry budget is RetryTimeout (60 s); the former budget of 8 attempts gave up after ~16 s.
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema));
+        var token = TestContext.Current.CancellationToken;
+        await writer.StartAsync(token);
+        const int Producers = 8, RowsEach = 100;
+        var committed = 0;
+        var stream = Task.WhenAll(Enumerable.Range(0, Producers).Select(async producer =>
+        {
+            for (var i = 1; i <= RowsEach; i++)
+            {
+                await writer.WriteAsync(OrderEvent.Good((long)producer * RowsEach + i), token);
+                Interlocked.Increment(ref committed);
+                await Task.Delay(5, token);
+            }
+        }));
+
+        var outage = Stopwatch.StartNew();
+        try
+        {
+            Assert.True(
+                await Poll.UntilAsync(() => ValueTask.FromResult(Volatile.Read(ref committed) >= 100), true, TimeSpan.FromSeconds(30)),
+                "100 rows were not committed within 30 s before the outage.");
+            await servers.ControlAsync("stop", "primary");
+            outage.Restart();
+            var atStop = Volatile.Read(ref committed);
+            await Task.Delay(TimeSpan.FromSeconds(20), token);
+            Assert.False(stream.IsCompleted, "The stream ended during the outage: its rows failed or it never reached the server.");
+            Assert.InRange(Volatile.Read(ref committed), atStop, atStop + Producers); // nothing commits while the primary is down
+        }
+        finally
+        {
+            await servers.ControlAsync("start", "primary");
+            outage.Stop();
+            Npgsql.NpgsqlConnection.ClearAllPools();
+        }
+
+        await stream.WaitAsync(TimeSpan.FromSeconds(60), token);
+        Assert.True(outage.Elapsed > TimeSpan.FromSeconds(16), $"The outage lasted only {outage.Elapsed}.");
+        Assert.Equal((Producers * RowsEach, Producers * RowsEach), await OrderEvent.CountAsync(schema));
+        Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the outage did not hit a write");
+    }
+
     private static BatchWriterOptions Retrying(int maxBatchSize) => new()
     {
         MaxBatchSize = maxBatchSize,
