@@ -56,7 +56,7 @@ internal sealed record TourSettings(string Primary, string? Replica, string? Red
 internal sealed record TourSizes(
     int Customers, int Products, int Orders,
     int PoolOpens,
-    int RowByRowInserts, int BatchedRows,
+    int RowByRowInserts, int BatchedRows, int AwaitedRequests, int AwaitedRowsEach,
     int QueryRepeats, int CacheHits, int StampedeRequests,
     int ProjectedRows,
     int ConcurrentWorkers, int UpdatesPerWorker)
@@ -64,7 +64,7 @@ internal sealed record TourSizes(
     public static TourSizes Full { get; } = new(
         Customers: 100_000, Products: 5_000, Orders: 400_000,
         PoolOpens: 200,
-        RowByRowInserts: 500, BatchedRows: 100_000,
+        RowByRowInserts: 500, BatchedRows: 100_000, AwaitedRequests: 64, AwaitedRowsEach: 40,
         QueryRepeats: 10, CacheHits: 10_000, StampedeRequests: 100,
         ProjectedRows: 20_000,
         ConcurrentWorkers: 8, UpdatesPerWorker: 50);
@@ -72,7 +72,7 @@ internal sealed record TourSizes(
     public static TourSizes Quick { get; } = new(
         Customers: 3_000, Products: 300, Orders: 15_000,
         PoolOpens: 20,
-        RowByRowInserts: 100, BatchedRows: 3_000,
+        RowByRowInserts: 100, BatchedRows: 3_000, AwaitedRequests: 16, AwaitedRowsEach: 10,
         QueryRepeats: 3, CacheHits: 500, StampedeRequests: 20,
         ProjectedRows: 1_000,
         ConcurrentWorkers: 4, UpdatesPerWorker: 10);

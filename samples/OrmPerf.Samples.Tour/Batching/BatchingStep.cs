@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.Samples.Tour.Measurement;
 
@@ -9,11 +10,15 @@ namespace OrmPerf.Samples.Tour.Batching;
 
 /// <summary>
 /// Writing many rows: one INSERT statement per row (a round trip and a commit each; timed on a sample, since the whole
-/// set would take minutes) against the batch writer's WriteManyAsync (binary COPY, one transaction per batch).
+/// set would take minutes) against the batch writer's WriteManyAsync (binary COPY, one transaction per batch). Then
+/// awaited requests: N concurrent requests that each write one row and await its commit, as plain INSERTs from as many
+/// tasks (each with a pooled connection, pool sized to N) against WriteAsync (group commit).
 /// </summary>
 internal sealed class BatchingStep : ITourStep
 {
-    public string Title => "Batching: INSERT per row vs the batch writer";
+    private const string InsertOne = "INSERT INTO order_events (id, order_id, kind, amount, created_at) VALUES (@Id, @OrderId, @Kind, @Amount, @CreatedAt)";
+
+    public string Title => "Batching: INSERT per row vs the batch writer, and awaited requests";
 
     public async Task<IReadOnlyList<TourResult>> RunAsync(TourContext context, CancellationToken cancellationToken)
     {
@@ -23,9 +28,7 @@ internal sealed class BatchingStep : ITourStep
             await using var connection = await context.DataSource.OpenConnectionAsync(cancellationToken);
             for (long id = 1; id <= sample; id++)
             {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    "INSERT INTO order_events (id, order_id, kind, amount, created_at) VALUES (@Id, @OrderId, @Kind, @Amount, @CreatedAt)",
-                    OrderEvent.Sample(id), cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(InsertOne, OrderEvent.Sample(id), cancellationToken: cancellationToken));
             }
         });
 
@@ -48,6 +51,47 @@ internal sealed class BatchingStep : ITourStep
                 Figure.Rate(batchedRate, "rows/s"),
                 string.Create(CultureInfo.InvariantCulture,
                     $"{saved * 100:N1}% of the time per row saved (article: 92%); {batched:N0} rows: {Figure.FormatDuration(batchedTime)} vs ~{Figure.FormatDuration(extrapolated)} row by row (timed on {sample:N0})")),
+            await AwaitedRequestsAsync(context, writer, firstId: sample + batched + 1, cancellationToken),
         ];
+    }
+
+    // N requests at once, each writing its rows one at a time and awaiting each commit, as request handlers would.
+    private static async Task<TourResult> AwaitedRequestsAsync(TourContext context, IBatchWriter<OrderEvent> writer, long firstId, CancellationToken cancellationToken)
+    {
+        var requests = context.Sizes.AwaitedRequests;
+        var each = context.Sizes.AwaitedRowsEach;
+        var nextId = firstId - 1;
+        await using var naivePool = new NpgsqlDataSourceBuilder(context.Primary) { ConnectionStringBuilder = { MaxPoolSize = requests } }.Build();
+        var naive = await RunRequestsAsync(requests, each, async () =>
+        {
+            await using var connection = await naivePool.OpenConnectionAsync(cancellationToken);
+            await connection.ExecuteAsync(new CommandDefinition(InsertOne, OrderEvent.Sample(Interlocked.Increment(ref nextId)), cancellationToken: cancellationToken));
+        });
+        var grouped = await RunRequestsAsync(requests, each, () => writer.WriteAsync(OrderEvent.Sample(Interlocked.Increment(ref nextId)), cancellationToken));
+
+        return TourResult.HigherIsBetter(
+            $"batching: {requests} awaited requests",
+            Figure.Rate(naive.RowsPerSecond, "rows/s"),
+            Figure.Rate(grouped.RowsPerSecond, "rows/s"),
+            string.Create(CultureInfo.InvariantCulture,
+                $"each request writes one row and awaits its commit; p50 per request {naive.P50Ms:N1} ms with concurrent INSERTs vs {grouped.P50Ms:N1} ms with WriteAsync (default options: no MaxDelay)"));
+    }
+
+    private static async Task<(double RowsPerSecond, double P50Ms)> RunRequestsAsync(int requests, int each, Func<Task> request)
+    {
+        var latencies = new double[requests * each];
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, requests).Select(task => Task.Run(async () =>
+        {
+            for (var i = 0; i < each; i++)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                await request();
+                latencies[task * each + i] = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+            }
+        })));
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        Array.Sort(latencies);
+        return (latencies.Length / elapsed.TotalSeconds, latencies[latencies.Length / 2]);
     }
 }

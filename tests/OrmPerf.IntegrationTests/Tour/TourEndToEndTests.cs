@@ -33,7 +33,7 @@ public sealed class TourEndToEndTests(TestServers servers)
 
             string[] techniques =
             [
-                "pooling", "batching", "covering index", "materialized view: 30-day", "materialized view: reader latency", "partial loading: time",
+                "pooling", "batching: insert rows", "batching: 16 awaited requests", "covering index", "materialized view: 30-day", "materialized view: reader latency", "partial loading: time",
                 "partial loading: bytes", "query cache: L1", "query cache: Redis", "query cache: stampede", "replicas: where reads landed",
                 "replicas: read-your-writes", "replicas: replay paused", "atomic update",
             ];

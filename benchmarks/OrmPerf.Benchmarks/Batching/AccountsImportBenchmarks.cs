@@ -1,0 +1,102 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
+using Dapper;
+using Npgsql;
+using OrmPerf.Batching;
+
+namespace OrmPerf.Benchmarks.Batching;
+
+/// <summary>
+/// Loading the 1,000,000 rows of <c>pgbench_accounts</c> at scale 10 into pgbench's own schema (<c>pgbench -i -I dt</c>:
+/// tables without keys, as pgbench loads them): pgbench's client-side loader (<c>pgbench -i -I g -s 10</c>, timed as a
+/// process: the baseline) vs <c>WriteManyAsync</c> vs 64 producers calling <c>WriteAsync</c> with 1,000 writes in
+/// flight each. Rows are generated as they are written, as pgbench does. Every operation starts from empty tables.
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(RowsPerSecondConfig))]
+[HideColumns(Column.Ratio, Column.RatioSD, Column.AllocRatio)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
+public class AccountsImportBenchmarks
+{
+    private const int Accounts = 1_000_000;
+    private const int Producers = 64;
+    private const int ProducerWindow = 1_000;
+
+    private NpgsqlDataSource _dataSource = null!;
+    private BatchWriter<Account> _writer = null!;
+
+    [GlobalSetup]
+    public async Task Setup()
+    {
+        Pgbench.Run("-i", "-I", "dt", "-s", "10", "-q");
+        _dataSource = NpgsqlDataSource.Create(BenchmarkServers.Primary);
+        _writer = new BatchWriter<Account>(_dataSource, Account.Map);
+        await _writer.StartAsync(CancellationToken.None);
+    }
+
+    [GlobalCleanup]
+    public async Task Cleanup()
+    {
+        await _writer.DisposeAsync();
+        Pgbench.Run("-i", "-I", "d", "-q");
+        await _dataSource.DisposeAsync();
+    }
+
+    [IterationSetup]
+    public void EmptyTables()
+    {
+        using var connection = _dataSource.OpenConnection();
+        connection.Execute("TRUNCATE pgbench_accounts, pgbench_branches, pgbench_tellers, pgbench_history; CHECKPOINT");
+    }
+
+    [Benchmark(Baseline = true, Description = "pgbench -i -I g -s 10 (client-side loader, process)")]
+    [Rows(Accounts)]
+    public void PgbenchLoader() => Pgbench.Run("-i", "-I", "g", "-s", "10", "-q");
+
+    [Benchmark(Description = "OrmPerf WriteManyAsync, default options")]
+    [Rows(Accounts)]
+    public Task<long> WriteMany() => _writer.WriteManyAsync(Account.Generate(0, Accounts));
+
+    [Benchmark(Description = "OrmPerf WriteAsync, 64 producers, 1,000 writes in flight each")]
+    [Rows(Accounts)]
+    public Task WindowedProducers() => Task.WhenAll(Enumerable.Range(0, Producers).Select(async producer =>
+    {
+        var share = Accounts / Producers;
+        var pending = new List<Task>(ProducerWindow);
+        foreach (var account in Account.Generate(producer * share, producer == Producers - 1 ? Accounts - producer * share : share))
+        {
+            pending.Add(_writer.WriteAsync(account));
+            if (pending.Count == ProducerWindow)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }));
+
+    /// <summary>A row of pgbench_accounts as pgbench generates it: aid, bid = (aid - 1) / 100,000 + 1, balance 0, empty filler.</summary>
+    public sealed record Account(int Aid, int Bid, int Abalance, string Filler)
+    {
+        public static readonly TableMap<Account> Map = new TableMapBuilder<Account>()
+            .Table("pgbench_accounts")
+            .Column(a => a.Aid).Column(a => a.Bid).Column(a => a.Abalance).Column(a => a.Filler)
+            .Build();
+
+        public static IEnumerable<Account> Generate(int first, int count)
+        {
+            for (var i = first; i < first + count; i++)
+            {
+                yield return new Account(i + 1, i / 100_000 + 1, 0, "");
+            }
+        }
+    }
+
+    private sealed class RowsPerSecondConfig : ManualConfig
+    {
+        public RowsPerSecondConfig() => AddColumn(new RowsPerSecondColumn(false), new RowsPerSecondColumn(true));
+    }
+}
