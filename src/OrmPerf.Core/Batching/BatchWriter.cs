@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -157,75 +158,70 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         var started = _timeProvider.GetTimestamp();
-        // Grows to ImportBatchSize only when the import is that big: a small import allocates a small buffer.
-        var buffer = new T[Math.Min(_options.ImportBatchSize, 1_024)];
-        var count = 0;
         long written = 0, rejected = 0, position = 0;
         var batches = 0;
-        // The sink names a rejected row by its position in the source. Nulls never enter the buffer, so the buffer's
-        // rows sit at bufferStart + their index + the nulls skipped before them (rare: a list of where they were).
-        long bufferStart = 0;
-        var nullsSkippedAt = new List<int>();
-        long PositionOf(int index)
-        {
-            var skipped = 0;
-            foreach (var at in nullsSkippedAt)
-            {
-                skipped += at <= index ? 1 : 0;
-            }
-
-            return bufferStart + index + skipped;
-        }
-
-        async Task FlushBufferAsync()
+        async Task WriteBatchAsync(ImportBuffer<T> batch)
         {
             await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
-            var bad = await _flusher.FlushAsync(new ArraySegment<T>(buffer, 0, count), PositionOf, cancellationToken).ConfigureAwait(false);
-            written += count - bad.Count;
-            rejected += bad.Count;
-            batches++;
-            count = 0;
-            bufferStart = position;
-            nullsSkippedAt.Clear();
+            foreach (var index in batch.Nulls)
+            {
+                await _flusher.RejectAsync(default, index, new ArgumentNullException(nameof(rows), $"Row {index} of the import into {_map.DisplayName} is null."), cancellationToken).ConfigureAwait(false);
+            }
+
+            var bad = batch.Count == 0 ? [] : await _flusher.FlushAsync(batch.Rows, batch.PositionOf, cancellationToken).ConfigureAwait(false);
+            written += batch.Count - bad.Count;
+            rejected += batch.Nulls.Count + bad.Count;
+            batches += batch.Count == 0 ? 0 : 1;
             progress?.Report(new BatchProgress(written, rejected, batches, _timeProvider.GetElapsedTime(started)));
         }
 
-        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
+        // Read-ahead: while one batch is written (its COPY and commit), the next is read from the source, so producing
+        // the rows and writing them overlap. Batches are still written one at a time, in order, each in its own
+        // transaction; the counters above are only touched by that chain of writes.
+        var filling = new ImportBuffer<T>(_options.ImportBatchSize);
+        ImportBuffer<T>? spare = null;
+        var writing = Task.CompletedTask;
+        try
         {
-            var index = position++;
-            if (row is null)
+            await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                // Set aside at once; the rows around it are buffered and written as usual.
-                await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
-                await _flusher.RejectAsync(row, index, new ArgumentNullException(nameof(rows), $"Row {index} of the import into {_map.DisplayName} is null."), cancellationToken).ConfigureAwait(false);
-                rejected++;
-                if (count == 0)
+                position++;
+                if (row is null)
                 {
-                    bufferStart = position;
-                }
-                else
-                {
-                    nullsSkippedAt.Add(count);
+                    filling.AddNull(); // set aside, and reported with its batch; the rows around it are written as usual
+                    continue;
                 }
 
-                continue;
+                filling.Add(row);
+                if (filling.IsFull)
+                {
+                    await writing.ConfigureAwait(false);
+                    var full = filling;
+                    filling = (spare ?? new ImportBuffer<T>(_options.ImportBatchSize)).Restart(position);
+                    spare = full;
+                    writing = Task.Run(() => WriteBatchAsync(full), CancellationToken.None);
+                }
             }
 
-            if (count == buffer.Length)
+            await writing.ConfigureAwait(false);
+        }
+        catch
+        {
+            // The source failed or the import was cancelled, possibly while a batch was being written: that batch
+            // settles first, so no write outlives the call, and its own failure, if any, is what the caller learns
+            // (rows not written matter more than rows not read).
+            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (writing.Exception?.InnerException is { } writeError)
             {
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, _options.ImportBatchSize));
+                ExceptionDispatchInfo.Throw(writeError);
             }
 
-            buffer[count++] = row;
-            if (count == _options.ImportBatchSize)
-            {
-                await FlushBufferAsync().ConfigureAwait(false);
-            }
+            throw;
         }
 
-        if (count > 0)
+        if (!filling.IsEmpty)
         {
-            await FlushBufferAsync().ConfigureAwait(false);
+            await WriteBatchAsync(filling).ConfigureAwait(false);
         }
 
         return written;

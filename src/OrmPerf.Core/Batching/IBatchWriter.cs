@@ -36,9 +36,15 @@ public interface IBatchWriter<T>
     /// <exception cref="InvalidOperationException">The writer is shutting down and refuses new rows.</exception>
     bool TryWrite(T row, [NotNullWhen(true)] out Task? committed);
 
-    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed. With a generated key, each committed row holds its key on return.</summary>
+    /// <summary>
+    /// Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, each its own
+    /// transaction, written one at a time and in order while the next batch is read from <paramref name="rows"/>;
+    /// returns the rows committed. With a generated key, each committed row holds its key on return. A row that cannot
+    /// be written (null, PostgreSQL refuses it, its mapping throws) is set aside through <see cref="IRejectedRowSink{T}"/>
+    /// and the others are written. When it throws, the batches before the failing one are committed.
+    /// </summary>
     Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, on the caller's task; returns the rows committed. With a generated key, each committed row holds its key on return.</summary>
+    /// <inheritdoc cref="WriteManyAsync(IEnumerable{T}, IProgress{BatchProgress}?, CancellationToken)"/>
     Task<long> WriteManyAsync(IAsyncEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 }

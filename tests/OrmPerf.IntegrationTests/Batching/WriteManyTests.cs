@@ -83,6 +83,34 @@ public sealed class WriteManyTests(TestServers servers)
         Assert.Equal((10_000, 10_000), await OrderEvent.CountAsync(schema));
     }
 
+    [Fact]
+    public async Task A_source_that_fails_while_a_batch_is_written_lets_that_batch_settle_and_its_error_reaches_the_caller()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { ImportBatchSize = 1_000 });
+        var token = TestContext.Current.CancellationToken;
+
+        // The import reads ahead: the first batch is being written while rows 1,001-1,500 are read and the source fails.
+        IEnumerable<OrderEvent> FailingSource()
+        {
+            for (var i = 1; i <= 1_500; i++)
+            {
+                yield return OrderEvent.Good(i);
+            }
+
+            throw new IOException("the source file was truncated");
+        }
+
+        var error = await Assert.ThrowsAsync<IOException>(() => writer.WriteManyAsync(FailingSource(), cancellationToken: token));
+
+        Assert.Equal("the source file was truncated", error.Message);
+        // Returned only once the batch in flight had settled: nothing is written after the call.
+        Assert.Equal((1_000, 1_000), await OrderEvent.CountAsync(schema));
+        await Task.Delay(200, token);
+        Assert.Equal((1_000, 1_000), await OrderEvent.CountAsync(schema));
+    }
+
     private static async IAsyncEnumerable<OrderEvent> Produce(int count)
     {
         for (var i = 1; i <= count; i++)
