@@ -65,10 +65,10 @@ public sealed class BatchWriterOptions
     public int? MaxRetryAttempts { get; set; }
 
     /// <summary>
-    /// The time budget of a batch's retries: no retry starts once this long has passed since the batch's first attempt
-    /// (a retry already started still finishes, and its delay is cut to what is left of the budget). Default 60 s, long
-    /// enough for a typical crash recovery or failover; what a user means by "keep trying through a restart". A retry
-    /// never duplicates rows, however many there are.
+    /// The time budget of a batch's retries: no retry is scheduled once this long has passed since the batch's first
+    /// attempt (one scheduled just before still runs after its delay, at most <see cref="RetryMaxDelay"/>). Default
+    /// 60 s, long enough for a typical crash recovery or failover; what a user means by "keep trying through a
+    /// restart". A retry never duplicates rows, however many there are. At most one day.
     /// </summary>
     public TimeSpan RetryTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
