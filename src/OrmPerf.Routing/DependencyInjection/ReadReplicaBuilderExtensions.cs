@@ -1,7 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OrmPerf.Changes;
+using OrmPerf.Consistency;
 using OrmPerf.Routing;
+using OrmPerf.Routing.Consistency;
 using OrmPerf.Routing.Health;
 using OrmPerf.Routing.Options;
 
@@ -62,7 +65,12 @@ public static class ReadReplicaBuilderExtensions
         services.AddOptions<ReadReplicaOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReadReplicaOptions>, ReadReplicaOptionsValidator>());
         services.TryAddSingleton<ServerSet>();
-        services.TryAddScoped<IConnectionRouter, ConnectionRouter>();
+        services.TryAddScoped<ConnectionRouter>();
+        services.TryAddScoped<IConnectionRouter>(sp => sp.GetRequiredService<ConnectionRouter>());
+        // The query cache's consistency with the WAL: write positions for invalidations, the scope's demand for reads.
+        services.TryAddSingleton<IWritePositionSource>(sp => sp.GetRequiredService<ServerSet>());
+        services.TryAddScoped<IReadRequirement>(sp => sp.GetRequiredService<ConnectionRouter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, RouterChangeListener>());
         services.AddHostedService<ReplicaHealthMonitor>();
         return builder;
     }

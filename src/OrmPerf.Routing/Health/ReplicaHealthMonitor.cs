@@ -67,6 +67,7 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
         if (primary is { Position: var position })
         {
             _history.Record(_servers.TimeProvider.GetUtcNow(), position);
+            _servers.ObserveWritePosition(position);
         }
 
         await Task.WhenAll(_servers.Replicas.Select(replica => ProbeAsync(replica, primary, cancellationToken))).ConfigureAwait(false);

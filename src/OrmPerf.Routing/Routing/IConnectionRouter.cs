@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using OrmPerf.Routing.Consistency;
 
@@ -60,4 +61,24 @@ public interface IConnectionRouter
     /// <see cref="OpenConnectionAsync(Intent, CancellationToken)"/>, this reads the primary's WAL position once.
     /// </summary>
     ValueTask<ConsistencyToken?> GetConsistencyTokenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// This scope's reads as a <see cref="DbDataSource"/> (the idea of Npgsql's <c>WithTargetSession</c>), for every API
+    /// that takes a data source: <c>QueryCachedAsync</c>, Dapper over <c>OpenConnectionAsync</c>, your own code. Each
+    /// <c>OpenConnection(Async)</c> is routed as <see cref="OpenConnectionAsync(Intent, CancellationToken)"/> with
+    /// <see cref="Intent.Read"/>, and the query cache honours the scope's consistency token through it.
+    /// </summary>
+    /// <remarks>
+    /// Only opening routes: <c>CreateConnection</c> returns an unopened connection to the primary, as nothing is known
+    /// of the read yet. Disposing the view does nothing (it owns no connections); it lives as long as the scope.
+    /// </remarks>
+    DbDataSource ReadDataSource { get; }
+
+    /// <summary>
+    /// This scope's writes as a <see cref="DbDataSource"/>: every connection it opens is on the primary and noted as a
+    /// write of the scope (as <see cref="OpenConnectionAsync(Intent, CancellationToken)"/> with <see cref="Intent.Write"/>),
+    /// so later reads of the scope see what was written on it (<c>RowUpdate</c>, Dapper <c>ExecuteAsync</c>).
+    /// </summary>
+    /// <remarks><c>CreateConnection</c> returns an unopened connection to the primary that is not noted; open through the view.</remarks>
+    DbDataSource WriteDataSource { get; }
 }
