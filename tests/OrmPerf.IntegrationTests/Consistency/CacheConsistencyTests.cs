@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using Npgsql;
+using OrmPerf.AtomicUpdates;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
@@ -140,6 +141,29 @@ public sealed class CacheConsistencyTests(TestServers servers)
             // (the primary). Without the position it would read the paused replica and keep 100 for the whole TTL.
             await Poll.UntilAsync(() => new ValueTask<int>(CachedPriceAsync(reading)), 500, Deadline);
             Assert.Equal(500, await CachedPriceAsync(reading));
+        });
+    }
+
+    [Fact]
+    public async Task A_RowUpdate_on_the_routed_write_data_source_is_the_scopes_write_and_its_Dapper_reads_see_it()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await WarmUpAsync(node);
+
+        await WithReplayPausedAsync(schema, async replica =>
+        {
+            await using var scope = node.NewScope();
+            await using (var write = await scope.Router.WriteDataSource.OpenConnectionAsync(Cancellation))
+            {
+                var result = await RowUpdate.Of("price", "id", 1).Set("amount", 600).ExecuteAsync(write, cancellationToken: Cancellation);
+                Assert.True(result.Changed);
+            }
+
+            Assert.Equal(100, await replica.ExecuteScalarAsync<int>(ReadPrice));
+            await using var read = await scope.Router.ReadDataSource.OpenConnectionAsync(Cancellation);
+            Assert.Equal(600, await read.ExecuteScalarAsync<int>(ReadPrice));
+            Assert.NotNull(await scope.Router.GetConsistencyTokenAsync(Cancellation));
         });
     }
 
