@@ -48,10 +48,11 @@ public interface IConnectionRouter
     void Require(ConsistencyToken token);
 
     /// <summary>
-    /// Records that this scope wrote to the primary outside the router (a batch writer's commit, another library's
-    /// connection), so that its later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would
-    /// one made through <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the
-    /// primary's WAL position is read once, when a read or the token first needs it.
+    /// Records that this scope wrote to the primary outside the router (another library's connection), so that its
+    /// later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would one made through
+    /// <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the primary's WAL position is
+    /// read once, when a read or the token first needs it. Connections from <see cref="WriteDataSource"/> are noted by
+    /// themselves, and a batch writer's commit reports its position to the query cache without it.
     /// </summary>
     void NoteWrite();
 
