@@ -187,27 +187,61 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
     /// read-your-writes demand) goes straight to the first qualifying replica and completes synchronously when its pool
     /// has an idle connection: no list, no state machine, no lock.
     /// </summary>
-    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
-        primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null
-        && CacheFill.Current is null
-            ? OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken)
-            : OpenCheckedReadAsync(consistency, primaryReason, cancellationToken);
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    {
+        if (primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null)
+        {
+            var fill = CacheFill.Current;
+            if (fill is null)
+            {
+                return OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken);
+            }
+
+            // A fill that demands nothing (no invalidation with a position, no token) takes the same fast path and
+            // only reports where it read.
+            if (fill.Demand == default)
+            {
+                var opening = OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken);
+                if (opening.IsCompletedSuccessfully)
+                {
+                    Report(fill, opening.Result.Replica);
+                    return opening;
+                }
+
+                return ReportWhenOpenedAsync(opening, fill);
+            }
+        }
+
+        return OpenCheckedReadAsync(consistency, primaryReason, cancellationToken);
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> ReportWhenOpenedAsync(ValueTask<(NpgsqlConnection Connection, Replica? Replica)> opening, CacheFill fill)
+    {
+        var opened = await opening.ConfigureAwait(false);
+        Report(fill, opened.Replica);
+        return opened;
+    }
 
     /// <summary>
-    /// A read with something to honour. Inside a cache fill, the fill's demand is added to the scope's, and the position
-    /// the read is known to be at is reported to the fill: the replica's probed replay position (its snapshot can only be
-    /// newer), or for the primary the newest position the router knows of (at least the demand).
+    /// Tells a fill the position its read is known to be at: the replica's probed replay position (its snapshot can only
+    /// be newer), or for the primary the newest position the router knows of (at least the fill's demand).
     /// </summary>
+    private void Report(CacheFill fill, Replica? replica)
+    {
+        var known = _servers.LatestWritePosition;
+        fill.Report(replica is not null
+            ? replica.Health?.ReplayPosition ?? default
+            : fill.Demand > known ? fill.Demand : known);
+    }
+
+    /// <summary>A read with something to honour; inside a cache fill, the fill's demand is added to the scope's, and where it read is reported.</summary>
     private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenCheckedReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
     {
         var fill = CacheFill.Current;
         var opened = await OpenCheckedReadCoreAsync(consistency, fill?.Demand ?? default, primaryReason, cancellationToken).ConfigureAwait(false);
         if (fill is not null)
         {
-            var known = _servers.LatestWritePosition;
-            fill.Report(opened.Replica is { } replica
-                ? replica.Health?.ReplayPosition ?? default
-                : fill.Demand > known ? fill.Demand : known);
+            Report(fill, opened.Replica);
         }
 
         return opened;
