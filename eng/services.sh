@@ -6,6 +6,8 @@
 #   eng/services.sh env                 print the environment of running servers
 #   eng/services.sh down                stop everything and delete the state folder
 #   eng/services.sh stop|start|restart primary|replica|redis|all
+#   eng/services.sh promote replica     promote the replica to a primary (pg_ctl promote; a failover drill: stop
+#                                       the primary first). The set is no longer primary+replica: `down` it afterwards
 #   eng/services.sh status
 #
 # `up` and `env` print `export NAME=value` lines on stdout (use: eval "$(eng/services.sh up)");
@@ -90,6 +92,14 @@ pg_stop() {
   pg_running "$name" || return 0
   as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/$name" -m fast -w -t 60 stop >/dev/null || true
   log "PostgreSQL $name stopped"
+}
+
+pg_promote() { # replica
+  [ "$1" = replica ] || die "only the replica can be promoted (got '$1')"
+  pg_running replica || die "the replica is not running"
+  # -w: returns once the server has left recovery and accepts writes.
+  as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/replica" -w -t 60 promote >/dev/null || die "pg_ctl promote failed (see $state_dir/replica.log)"
+  log "PostgreSQL replica promoted on 127.0.0.1:$REPLICA_PORT"
 }
 
 redis_running() { [ -f "$state_dir/redis.pid" ] && kill -0 "$(cat "$state_dir/redis.pid")" 2>/dev/null; }
@@ -202,6 +212,10 @@ case "$command" in
     read_ports
     for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|all}"
     ;;
+  promote)
+    read_ports
+    pg_promote "${2:?usage: services.sh promote replica}"
+    ;;
   restart)
     read_ports
     for_each stop "${2:?usage: services.sh restart primary|replica|redis|all}"
@@ -214,7 +228,7 @@ case "$command" in
     redis_running && echo "redis: up ($REDIS_PORT)" || echo "redis: down"
     ;;
   *)
-    echo "usage: eng/services.sh up|env|down|status|stop NAME|start NAME|restart NAME" >&2
+    echo "usage: eng/services.sh up|env|down|status|stop NAME|start NAME|restart NAME|promote replica" >&2
     exit 2
     ;;
 esac

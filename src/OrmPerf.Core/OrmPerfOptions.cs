@@ -10,6 +10,13 @@ namespace OrmPerf;
 public sealed class OrmPerfOptions
 {
     /// <summary>The Npgsql connection string of the primary (read-write) server. Required.</summary>
+    /// <remarks>
+    /// To survive a failover, list the primary and the standbys that may be promoted, with
+    /// <c>Target Session Attributes=read-write</c>: <c>Host=db1:5432,db2:5432;Target Session Attributes=read-write</c>.
+    /// Npgsql then sends writes to whichever host is writable, and finds a promoted standby once its host recheck
+    /// (<c>Host Recheck Seconds</c>, default 10) has passed. Several hosts without <c>read-write</c> (or <c>primary</c>)
+    /// fail validation, since writes could then land on a standby.
+    /// </remarks>
     public string ConnectionString { get; set; } = "";
 
     /// <summary>

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using OrmPerf.Caching;
 using OrmPerf.Routing;
 using OrmPerf.Routing.Consistency;
 using OrmPerf.Samples.Tour.Measurement;
@@ -64,6 +66,7 @@ internal sealed class ReplicaStep : ITourStep
         {
             await replicaConnection.ExecuteAsync(new CommandDefinition("SELECT pg_wal_replay_pause()", cancellationToken: cancellationToken));
             results.Add(await ReadYourWritesAsync(context, cancellationToken));
+            results.Add(await CachedReadAfterWriteAsync(context, cancellationToken));
 
             // A paused replica with no new WAL is not behind: writes make it fall behind, past the lag limit.
             var churnStarted = Stopwatch.GetTimestamp();
@@ -116,6 +119,54 @@ internal sealed class ReplicaStep : ITourStep
             new Figure(withToken.Seen ? 1 : 0, "writes seen", $"{(withToken.Seen ? "write seen" : "write missing")} (read on {withToken.Server})"),
             "consistent",
             "the next request, without / with the write's consistency token");
+    }
+
+    /// <summary>
+    /// A cached read right after a write and its invalidation, while the replica's replay is paused. A plain cache over
+    /// the replica (one that knows nothing of WAL positions) refills from the replica and keeps the pre-write value for
+    /// its whole lifetime; OrmPerf's cache demands the invalidation's position, so its fill reads the primary and keeps
+    /// the new value. Both read through a request's routed read data source.
+    /// </summary>
+    private static async Task<TourResult> CachedReadAfterWriteAsync(TourContext context, CancellationToken cancellationToken)
+    {
+        const string Sql = "SELECT coalesce((SELECT body FROM notes WHERE id = 1), '(no row)')";
+        using var plain = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        var consistent = context.Services.GetRequiredService<IQueryCache>();
+        var before = await CachedNoteAsync(context, plain, Sql, cancellationToken);
+        await CachedNoteAsync(context, consistent, Sql, cancellationToken);
+
+        await using (var write = context.Services.CreateAsyncScope())
+        {
+            var router = write.ServiceProvider.GetRequiredService<IConnectionRouter>();
+            await router.ExecuteAsync("INSERT INTO notes VALUES (1, 'edited') ON CONFLICT (id) DO UPDATE SET body = 'edited'", cancellationToken: cancellationToken);
+        }
+
+        await plain.InvalidateTablesAsync(["notes"], cancellationToken);
+        await consistent.InvalidateTablesAsync(["notes"], cancellationToken);
+        var plainRead = Stopwatch.GetTimestamp();
+        var plainAfter = await CachedNoteAsync(context, plain, Sql, cancellationToken);
+        var plainTime = Stopwatch.GetElapsedTime(plainRead);
+        var consistentRead = Stopwatch.GetTimestamp();
+        var consistentAfter = await CachedNoteAsync(context, consistent, Sql, cancellationToken);
+        var consistentTime = Stopwatch.GetElapsedTime(consistentRead);
+        // What each cache now serves for its lifetime.
+        var plainKept = await CachedNoteAsync(context, plain, Sql, cancellationToken);
+        var consistentKept = await CachedNoteAsync(context, consistent, Sql, cancellationToken);
+        var plainSeen = plainAfter == "edited" && plainKept == "edited";
+        var consistentSeen = consistentAfter == "edited" && consistentKept == "edited";
+        return new TourResult(
+            "replicas + cache: cached read after a write (replay paused)",
+            new Figure(plainSeen ? 1 : 0, "writes seen", $"{(plainSeen ? "new value" : $"'{plainKept}' kept for the TTL")} ({Figure.FormatDuration(plainTime)} fill)"),
+            new Figure(consistentSeen ? 1 : 0, "writes seen", $"{(consistentSeen ? "new value, kept" : $"'{consistentKept}'")} ({Figure.FormatDuration(consistentTime)} fill)"),
+            "consistent",
+            $"write + invalidation, then the next request's cached read; a plain cache over the replica vs OrmPerf's (before: '{before}')");
+    }
+
+    private static async Task<string> CachedNoteAsync(TourContext context, IQueryCache cache, string sql, CancellationToken cancellationToken)
+    {
+        await using var scope = context.Services.CreateAsyncScope();
+        var router = scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
+        return (await router.ReadDataSource.QuerySingleOrDefaultCachedAsync<string>(cache, sql, cancellationToken: cancellationToken))!;
     }
 
     private static async Task<(bool Seen, string Server)> ReadNoteAsync(TourContext context, ConsistencyToken? token, CancellationToken cancellationToken)

@@ -71,7 +71,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
-        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
+        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger, dataSource);
         var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = new WriteQueue<T>(_options.QueueCapacity);

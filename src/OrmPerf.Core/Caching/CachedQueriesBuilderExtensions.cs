@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrmPerf.Caching;
+using OrmPerf.Consistency;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -40,7 +41,7 @@ public static class CachedQueriesBuilderExtensions
         builder.Services.TryAdd(new ServiceDescriptor(typeof(TImplementation), typeof(TImplementation), lifetime));
         builder.Services.Add(new ServiceDescriptor(
             typeof(TService),
-            sp => CachedQueryProxy.Create<TService>(sp.GetRequiredService<TImplementation>(), sp.GetRequiredService<IQueryCache>()),
+            sp => CachedQueryProxy.Create<TService>(sp.GetRequiredService<TImplementation>(), sp.GetRequiredService<IQueryCache>(), sp.GetService<IReadRequirement>()),
             lifetime));
         return builder;
     }

@@ -46,7 +46,12 @@ internal static class CachedQueryHandlers
 
         var key = QueryKey.Create(plan.KeyName!, arguments, typeof(T), scope: null, operation: "method", QueryKey.XxHash);
         var callerToken = tokenIndex >= 0 ? (CancellationToken)args[tokenIndex]! : default;
-        var result = proxy.Cache.GetOrSetAsync(key, token => proxy.InvokeAsync<T>(plan.Method, WithToken(args, tokenIndex, token)), plan.EntryOptions, callerToken);
+        Func<CancellationToken, ValueTask<T>> factory = token => proxy.InvokeAsync<T>(plan.Method, WithToken(args, tokenIndex, token));
+        // With read replicas the scope's token counts: a flight is joined only by scopes it satisfies, so the shared
+        // factory (run on the first caller's implementation and router) always reads at or after every joiner's demand.
+        var result = proxy.Requirement is { } requirement && proxy.Cache is QueryCache local
+            ? local.GetOrSetAsync(key, factory, plan.EntryOptions, requirement, callerToken)
+            : proxy.Cache.GetOrSetAsync(key, factory, plan.EntryOptions, callerToken);
         return plan.ReturnsValueTask ? result : result.AsTask();
     }
 

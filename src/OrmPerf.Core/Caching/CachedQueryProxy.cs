@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
+using OrmPerf.Consistency;
 
 namespace OrmPerf.Caching;
 
@@ -20,14 +21,18 @@ internal class CachedQueryProxy : DispatchProxy
 
     public IQueryCache Cache { get; private set; } = null!;
 
+    /// <summary>What the proxy's scope demands of reads (its router, with read replicas); <see langword="null"/> for nothing.</summary>
+    public IReadRequirement? Requirement { get; private set; }
+
     [RequiresDynamicCode("DispatchProxy emits the proxy type at run time.")]
-    public static TService Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(TService target, IQueryCache cache)
+    public static TService Create<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.All)] TService>(TService target, IQueryCache cache, IReadRequirement? requirement = null)
         where TService : class
     {
         var proxy = DispatchProxy.Create<TService, CachedQueryProxy>();
         var self = (CachedQueryProxy)(object)proxy;
         self._target = target;
         self.Cache = cache;
+        self.Requirement = requirement;
         return proxy;
     }
 

@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Caching;
 
 /// <summary>
@@ -32,4 +34,16 @@ public interface IQueryCacheBackplane
     /// <param name="cancellationToken">Cancels the publish.</param>
     /// <returns>A task that completes when the message is sent or dropped.</returns>
     ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the other nodes that <paramref name="tags"/> were invalidated by a write committed at
+    /// <paramref name="position"/>, so their fills of those tags read at or after it. A backplane that cannot carry the
+    /// position sends a plain invalidation (the default).
+    /// </summary>
+    /// <param name="tags">The tags.</param>
+    /// <param name="position">The WAL position of the write; <see langword="default"/> when unknown.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>A task that completes when the message is sent or dropped.</returns>
+    ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, NpgsqlLogSequenceNumber position, CancellationToken cancellationToken) =>
+        PublishTagInvalidationAsync(tags, cancellationToken);
 }

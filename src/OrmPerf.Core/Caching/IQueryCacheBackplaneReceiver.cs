@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Caching;
 
 /// <summary>The side of a query cache that applies another node's messages from an <see cref="IQueryCacheBackplane"/>.</summary>
@@ -12,6 +14,14 @@ public interface IQueryCacheBackplaneReceiver
     /// <summary>Invalidates <paramref name="tags"/> in this process, as <see cref="IQueryCache.InvalidateTagsAsync"/> does.</summary>
     /// <param name="tags">The tags.</param>
     void InvalidateTagsLocal(IReadOnlyList<string> tags);
+
+    /// <summary>
+    /// Invalidates <paramref name="tags"/> in this process for a write committed at <paramref name="position"/>: later
+    /// fills of those tags read at or after it.
+    /// </summary>
+    /// <param name="tags">The tags.</param>
+    /// <param name="position">The WAL position of the write; <see langword="default"/> when unknown.</param>
+    void InvalidateTagsLocal(IReadOnlyList<string> tags, NpgsqlLogSequenceNumber position) => InvalidateTagsLocal(tags);
 
     /// <summary>Evicts every in-memory entry: the backplane was cut off and may have missed messages meanwhile.</summary>
     void EvictAllLocal();

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NpgsqlTypes;
+using OrmPerf.Consistency;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Caching;
@@ -20,6 +22,11 @@ namespace OrmPerf.Caching;
 /// <para>An invalidated entry is never served, not even by fail-safe: invalidation means the data changed. An L2 entry
 /// is not used if one of its tags was invalidated in this process at or after the entry was created; spreading
 /// invalidations between processes is the L2 package's job.</para>
+/// <para>With read replicas (<c>AddReadReplicas</c>), the cache is consistent with the WAL: every entry carries the
+/// position it was read at, every invalidation the position of the write behind it (read from the primary when the
+/// writer did not report it), and a fill of a tag invalidated at P, or for a caller whose consistency token is at P,
+/// reads at or after P and is stored only then; a caller with a token is never served an older entry, and joins only a
+/// fill that satisfies it. Without replicas none of this runs.</para>
 /// </remarks>
 public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDisposable
 {
@@ -32,6 +39,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     private readonly KeyValuePair<string, object?> _nameTag;
     private readonly QueryCacheSecondLevel? _secondLevel;
     private readonly IQueryCacheBackplane? _backplane;
+    private readonly IWritePositionSource? _positions;
 
     /// <summary>Creates a cache.</summary>
     /// <param name="options">The validated settings.</param>
@@ -41,6 +49,13 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     /// <param name="backplane">Spreads removals and invalidations to other nodes; <see langword="null"/> for none.</param>
     /// <exception cref="InvalidOperationException">A store is given but <see cref="QueryCacheOptions.SerializerOptions"/> has no type resolver.</exception>
     public QueryCache(IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger = null, IQueryCacheStore? store = null, IQueryCacheBackplane? backplane = null)
+        : this(options, timeProvider, logger, store, backplane, positions: null)
+    {
+    }
+
+    /// <summary>Creates a cache that tracks WAL positions when <paramref name="positions"/> is given (read replicas are configured).</summary>
+    internal QueryCache(
+        IOptions<QueryCacheOptions> options, TimeProvider timeProvider, ILogger<QueryCache>? logger, IQueryCacheStore? store, IQueryCacheBackplane? backplane, IWritePositionSource? positions)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -64,6 +79,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
             _secondLevel = new QueryCacheSecondLevel(store, serializerOptions, _logger);
         }
 
+        _positions = positions;
         _backplane = backplane;
         _backplane?.Attach(this);
     }
@@ -72,11 +88,37 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     public QueryCacheEntryOptions DefaultEntryOptions => _defaults;
 
     /// <inheritdoc/>
-    public ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetOrSetAsync(key, factory, options, required: default, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="GetOrSetAsync{T}(QueryKey, Func{CancellationToken, ValueTask{T}}, QueryCacheEntryOptions?, NpgsqlLogSequenceNumber, CancellationToken)"/>
+    /// with the position <paramref name="requirement"/> (a scope's router or routed data source) demands.
+    /// </summary>
+    internal ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options, IReadRequirement requirement, CancellationToken cancellationToken)
+    {
+        var required = requirement.RequiredPositionAsync(cancellationToken);
+        return required.IsCompletedSuccessfully
+            ? GetOrSetAsync(key, factory, options, required.Result, cancellationToken)
+            : AwaitRequirementAsync(key, factory, options, required, cancellationToken);
+    }
+
+    private async ValueTask<T> AwaitRequirementAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options, ValueTask<NpgsqlLogSequenceNumber> required, CancellationToken cancellationToken) =>
+        await GetOrSetAsync(key, factory, options, await required.ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Whether WAL positions are tracked (read replicas are configured).</summary>
+    internal bool TracksPositions => _positions is not null;
+
+    /// <summary>
+    /// As <see cref="GetOrSetAsync{T}(QueryKey, Func{CancellationToken, ValueTask{T}}, QueryCacheEntryOptions?, CancellationToken)"/>,
+    /// for a caller whose reads must reflect <paramref name="required"/> (its consistency token): an entry read before
+    /// it is not served, and a fill running for a lower demand is not joined.
+    /// </summary>
+    internal ValueTask<T> GetOrSetAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions? options, NpgsqlLogSequenceNumber required, CancellationToken cancellationToken)
     {
         CheckResultType<T>(key);
         ArgumentNullException.ThrowIfNull(factory);
-        var entry = Find(key, out var fresh);
+        var entry = Find(key, required, out var fresh);
         if (fresh)
         {
             QueryCacheMetrics.Hits.Add(1, _nameTag);
@@ -84,14 +126,14 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
 
         QueryCacheMetrics.Misses.Add(1, _nameTag);
-        return RunOrJoinAsync(key, factory, options ?? _defaults, entry, cancellationToken);
+        return RunOrJoinAsync(key, factory, options ?? _defaults, entry, required, cancellationToken);
     }
 
     /// <inheritdoc/>
     public bool TryGet<T>(QueryKey key, out T value)
     {
         CheckResultType<T>(key);
-        var entry = Find(key, out var fresh);
+        var entry = Find(key, required: default, out var fresh);
         if (fresh)
         {
             QueryCacheMetrics.Hits.Add(1, _nameTag);
@@ -110,7 +152,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         CheckResultType<T>(key);
         options ??= _defaults;
         options.Validate();
-        var entry = Store(key, value, Lifetime(options), options, _generations.Snapshot(options.Tags));
+        var entry = Store(key, value, Lifetime(options), options, _generations.Snapshot(options.Tags), readAt: null);
         return WriteSecondLevelAsync(key, value, entry, cancellationToken);
     }
 
@@ -123,18 +165,31 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// With read replicas, the invalidation carries the primary's current WAL position (one round trip), which is at or
+    /// after the write the caller made before invalidating; if the primary cannot be reached, it carries none.
+    /// </remarks>
     public ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(tags);
-        var list = tags.ToList();
-        foreach (var tag in list)
+        var list = CheckTags(tags);
+        return _positions is null ? InvalidateTagsAsync(list, default(NpgsqlLogSequenceNumber), cancellationToken) : InvalidateAtCurrentPositionAsync(list, cancellationToken);
+    }
+
+    /// <summary>Invalidates <paramref name="tags"/> for a write committed at <paramref name="position"/> (default: unknown).</summary>
+    internal ValueTask InvalidateTagsAsync(IReadOnlyList<string> tags, NpgsqlLogSequenceNumber position, CancellationToken cancellationToken)
+    {
+        InvalidateTagsLocal(tags, position);
+        if (_backplane is null)
         {
-            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
+            return ValueTask.CompletedTask;
         }
 
-        InvalidateTagsLocal(list);
-        return _backplane?.PublishTagInvalidationAsync(list, cancellationToken) ?? ValueTask.CompletedTask;
+        return position == default ? _backplane.PublishTagInvalidationAsync(tags, cancellationToken) : _backplane.PublishTagInvalidationAsync(tags, position, cancellationToken);
     }
+
+    /// <summary>Invalidates the tables' tags for a write committed at <paramref name="position"/> (the batch writer's commit).</summary>
+    internal ValueTask InvalidateTablesAsync(IEnumerable<string> tables, NpgsqlLogSequenceNumber position, CancellationToken cancellationToken) =>
+        InvalidateTagsAsync(TableTags(tables), position, cancellationToken);
 
     /// <inheritdoc/>
     public void EvictLocal(string key)
@@ -150,22 +205,58 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
     public void EvictAllLocal() => _memory.Clear();
 
     /// <inheritdoc/>
-    public void InvalidateTagsLocal(IReadOnlyList<string> tags)
+    public void InvalidateTagsLocal(IReadOnlyList<string> tags) => InvalidateTagsLocal(tags, default);
+
+    /// <inheritdoc/>
+    public void InvalidateTagsLocal(IReadOnlyList<string> tags, NpgsqlLogSequenceNumber position)
     {
         ArgumentNullException.ThrowIfNull(tags);
         var now = _time.GetUtcNow();
         foreach (var tag in tags)
         {
-            _generations.Invalidate(tag, now);
+            _generations.Invalidate(tag, now, position);
             QueryCacheMetrics.Invalidations.Add(1, _nameTag);
         }
     }
 
     /// <inheritdoc/>
-    public ValueTask InvalidateTablesAsync(IEnumerable<string> tables, CancellationToken cancellationToken = default)
+    /// <remarks>With read replicas, carries the primary's current WAL position, as <see cref="InvalidateTagsAsync(IEnumerable{string}, CancellationToken)"/> does.</remarks>
+    public ValueTask InvalidateTablesAsync(IEnumerable<string> tables, CancellationToken cancellationToken = default) =>
+        InvalidateTagsAsync(TableTags(tables), cancellationToken);
+
+    private static List<string> TableTags(IEnumerable<string> tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
-        return InvalidateTagsAsync(tables.Select(QueryCacheTags.ForTable).Append(QueryCacheTags.AnyTable).ToList(), cancellationToken);
+        return tables.Select(QueryCacheTags.ForTable).Append(QueryCacheTags.AnyTable).ToList();
+    }
+
+    private static List<string> CheckTags(IEnumerable<string> tags)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var list = tags.ToList();
+        foreach (var tag in list)
+        {
+            ArgumentNullException.ThrowIfNull(tag, nameof(tags));
+        }
+
+        return list;
+    }
+
+    // The position is read before the tags are invalidated: a fill that starts after the invalidation then already
+    // demands it, and one that started before is dropped by the generation check.
+    private async ValueTask InvalidateAtCurrentPositionAsync(List<string> tags, CancellationToken cancellationToken)
+    {
+        NpgsqlLogSequenceNumber position = default;
+        try
+        {
+            position = await _positions!.CurrentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.InvalidationWithoutPosition(_logger, e);
+        }
+
+        await InvalidateTagsAsync(tags, position, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -193,12 +284,16 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
     }
 
-    /// <summary>The entry usable for <paramref name="key"/>: fresh, or expired but within its fail-safe window.</summary>
-    private QueryCacheEntry? Find(QueryKey key, out bool fresh)
+    /// <summary>
+    /// The entry usable for <paramref name="key"/>: fresh, or expired but within its fail-safe window; and read at or
+    /// after <paramref name="required"/> when one is given.
+    /// </summary>
+    private QueryCacheEntry? Find(QueryKey key, NpgsqlLogSequenceNumber required, out bool fresh)
     {
         fresh = false;
         if (!_memory.TryGetValue(key.LocalKey, out var found) || found is not QueryCacheEntry entry
-            || !key.Matches(entry.CanonicalKey) || !_generations.IsCurrent(entry.Tags, entry.Generations))
+            || !key.Matches(entry.CanonicalKey) || !_generations.IsCurrent(entry.Tags, entry.Generations)
+            || (required != default && !(entry.ReadAt >= required)))
         {
             return null;
         }
@@ -208,28 +303,31 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         return fresh || now < entry.StaleUntil ? entry : null;
     }
 
-    private ValueTask<T> RunOrJoinAsync<T>(QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
+    private ValueTask<T> RunOrJoinAsync<T>(
+        QueryKey key, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, NpgsqlLogSequenceNumber required, CancellationToken cancellationToken)
     {
         while (true)
         {
             if (_flights.TryGetValue(key, out var existing))
             {
                 var running = (QueryCacheFlight<T>)existing;
-                if (_generations.IsCurrent(running.Tags, running.Generations) && running.TryJoin())
+                if (_generations.IsCurrent(running.Tags, running.Generations) && running.Demand >= required && running.TryJoin())
                 {
                     return running.WaitAsync(cancellationToken);
                 }
 
-                // The running factory started before an invalidation (or was abandoned): its result is not for us.
-                var replacement = NewFlight<T>(options, cancellationToken);
+                // The running factory started before an invalidation, reads older data than this caller's token allows,
+                // or was abandoned: its result is not for us.
+                var replacement = NewFlight<T>(options, required, cancellationToken);
                 if (_flights.TryUpdate(key, replacement, existing))
                 {
+                    running.Supersede();
                     return StartAsync(key, replacement, factory, options, stale, cancellationToken);
                 }
             }
             else
             {
-                var flight = NewFlight<T>(options, cancellationToken);
+                var flight = NewFlight<T>(options, required, cancellationToken);
                 if (_flights.TryAdd(key, flight))
                 {
                     return StartAsync(key, flight, factory, options, stale, cancellationToken);
@@ -238,10 +336,13 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
     }
 
-    private QueryCacheFlight<T> NewFlight<T>(QueryCacheEntryOptions options, CancellationToken cancellationToken)
+    private QueryCacheFlight<T> NewFlight<T>(QueryCacheEntryOptions options, NpgsqlLogSequenceNumber required, CancellationToken cancellationToken)
     {
         options.Validate();
-        return new QueryCacheFlight<T>(options.Tags, _generations.Snapshot(options.Tags), cancellationToken.CanBeCanceled);
+        var generations = _generations.Snapshot(options.Tags);
+        // Read after the snapshot: an invalidation in between moves the generation, so the flight's result is dropped anyway.
+        var invalidatedAt = _positions is null ? default : _generations.RequiredPosition(options.Tags);
+        return new QueryCacheFlight<T>(options.Tags, generations, invalidatedAt > required ? invalidatedAt : required, cancellationToken.CanBeCanceled);
     }
 
     private ValueTask<T> StartAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, CancellationToken cancellationToken)
@@ -272,23 +373,26 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         {
             if (_secondLevel is not null)
             {
+                var demand = flight.Demand;
                 var shared = await _secondLevel.TryReadAsync<T>(key, options.Tags, flight.FactoryToken).ConfigureAwait(false);
-                if (shared is null || !IsUsable(shared))
+                if (shared is null || !IsUsable(shared, demand))
                 {
-                    shared = await _secondLevel.AwaitLeaseAsync<T>(key, options.Tags, IsUsable, _time, flight.FactoryToken).ConfigureAwait(false);
+                    shared = await _secondLevel.AwaitLeaseAsync<T>(key, options.Tags, entry => IsUsable(entry, demand), _time, flight.FactoryToken).ConfigureAwait(false);
                 }
 
                 if (shared is not null)
                 {
-                    Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options);
+                    Finish(key, flight, shared.Value, (shared.CreatedAt, shared.FreshUntil, shared.StaleUntil), options, shared.ReadAt);
                     return shared.Value;
                 }
             }
 
             QueryCacheMetrics.FactoryRuns.Add(1, _nameTag);
+            // With replicas, the connections the factory opens through the router see the demand and report where they read.
+            var fill = _positions is null ? null : CacheFill.Begin(flight.Demand);
             var value = await factory(flight.FactoryToken).ConfigureAwait(false);
             QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
-            var entry = Finish(key, flight, value, Lifetime(options), options);
+            var entry = Finish(key, flight, value, Lifetime(options), options, fill?.ReadAt);
             if (entry is not null)
             {
                 // Not awaited: the run ends with the result (its caller may be waiting for the run), not with the
@@ -323,14 +427,27 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
     }
 
-    /// <summary>Whether an entry from the second level is fresh and older than no invalidation this process knows of.</summary>
-    private bool IsUsable<T>(QueryCacheEnvelopeEntry<T> shared) =>
-        _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt);
+    /// <summary>
+    /// Whether an entry from the second level is fresh, older than no invalidation this process knows of, and read at
+    /// or after <paramref name="demand"/>.
+    /// </summary>
+    private bool IsUsable<T>(QueryCacheEnvelopeEntry<T> shared, NpgsqlLogSequenceNumber demand) =>
+        _time.GetUtcNow() < shared.FreshUntil && !_generations.InvalidatedSince(shared.Tags, shared.CreatedAt)
+        && (demand == default || shared.ReadAt >= demand);
 
-    /// <summary>Stores the value unless an invalidation happened since the flight started, then releases the waiters.</summary>
-    private QueryCacheEntry? Finish<T>(QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options)
+    /// <summary>
+    /// Stores the value unless an invalidation happened since the flight started or, with replicas, it was read before
+    /// the flight's demand (a lagging server); then releases the waiters.
+    /// </summary>
+    private QueryCacheEntry? Finish<T>(
+        QueryKey key, QueryCacheFlight<T> flight, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options,
+        NpgsqlLogSequenceNumber? readAt)
     {
-        var entry = _generations.IsCurrent(flight.Tags, flight.Generations) ? Store(key, value, lifetime, options, flight.Generations) : null;
+        // A flight replaced by one with a higher demand (a token holder's) may finish last: it must not overwrite the
+        // newer result with older data.
+        var storable = _generations.IsCurrent(flight.Tags, flight.Generations) && (flight.Demand == default || readAt >= flight.Demand)
+            && !flight.Superseded;
+        var entry = storable ? Store(key, value, lifetime, options, flight.Generations, readAt) : null;
         _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
         flight.Complete(value);
         return entry;
@@ -354,16 +471,19 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var retryAt = _time.GetUtcNow() + options.FailSafeThrottle;
         if (options.FailSafeThrottle > TimeSpan.Zero)
         {
-            Store(key, stale.Value, (stale.CreatedAt, retryAt < stale.StaleUntil ? retryAt : stale.StaleUntil, stale.StaleUntil), stale.Tags, options.Size, stale.Generations);
+            Store(key, stale.Value, (stale.CreatedAt, retryAt < stale.StaleUntil ? retryAt : stale.StaleUntil, stale.StaleUntil), stale.Tags, options.Size, stale.Generations, stale.ReadAt);
         }
     }
 
-    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations) =>
-        Store(key, value, lifetime, options.Tags, options.Size, generations);
+    private QueryCacheEntry Store<T>(
+        QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, QueryCacheEntryOptions options, long[] generations, NpgsqlLogSequenceNumber? readAt) =>
+        Store(key, value, lifetime, options.Tags, options.Size, generations, readAt);
 
-    private QueryCacheEntry Store<T>(QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations)
+    private QueryCacheEntry Store<T>(
+        QueryKey key, T value, (DateTimeOffset Created, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil) lifetime, IReadOnlyList<string> tags, long size, long[] generations,
+        NpgsqlLogSequenceNumber? readAt)
     {
-        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations);
+        var entry = new QueryCacheEntry(key.CanonicalArray, value, lifetime.Created, lifetime.FreshUntil, lifetime.StaleUntil, tags, generations, readAt);
         var now = _time.GetUtcNow();
         var local = LimitWhileDisconnected(entry, now);
         var remaining = local.StaleUntil - now;
@@ -390,7 +510,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
 
         var cut = entry.FreshUntil - (now + limit);
-        return new QueryCacheEntry(entry.CanonicalKey, entry.Value, entry.CreatedAt, entry.FreshUntil - cut, entry.StaleUntil - cut, entry.Tags, entry.Generations);
+        return new QueryCacheEntry(entry.CanonicalKey, entry.Value, entry.CreatedAt, entry.FreshUntil - cut, entry.StaleUntil - cut, entry.Tags, entry.Generations, entry.ReadAt);
     }
 
     private ValueTask WriteSecondLevelAsync<T>(QueryKey key, T value, QueryCacheEntry entry, CancellationToken cancellationToken)
@@ -398,6 +518,6 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         var timeToLive = entry.StaleUntil - _time.GetUtcNow();
         return _secondLevel is null || timeToLive <= TimeSpan.Zero
             ? ValueTask.CompletedTask
-            : _secondLevel.WriteAsync(key, new QueryCacheEnvelopeEntry<T>(value, entry.CreatedAt, entry.FreshUntil, entry.StaleUntil, entry.Tags), timeToLive, cancellationToken);
+            : _secondLevel.WriteAsync(key, new QueryCacheEnvelopeEntry<T>(value, entry.CreatedAt, entry.FreshUntil, entry.StaleUntil, entry.Tags, entry.ReadAt), timeToLive, cancellationToken);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 using OrmPerf.Changes;
+using OrmPerf.Consistency;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,7 +36,8 @@ public static class QueryCacheBuilderExtensions
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueryCacheOptions>, QueryCacheOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton(sp => new QueryCache(
-            sp.GetRequiredService<IOptions<QueryCacheOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<QueryCache>>(), sp.GetService<IQueryCacheStore>(), sp.GetService<IQueryCacheBackplane>()));
+            sp.GetRequiredService<IOptions<QueryCacheOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<QueryCache>>(), sp.GetService<IQueryCacheStore>(), sp.GetService<IQueryCacheBackplane>(),
+            sp.GetService<IWritePositionSource>()));
         builder.Services.TryAddSingleton<IQueryCache>(sp => sp.GetRequiredService<QueryCache>());
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, QueryCacheTableChangeListener>());
         return builder;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Dapper;
+using OrmPerf.Consistency;
 
 namespace OrmPerf.Caching;
 
@@ -16,6 +17,8 @@ namespace OrmPerf.Caching;
 /// <para>Each call builds its <see cref="QueryKey"/> from the SQL and parameters; a key built recently is reused rather
 /// than allocated again (reading the parameter object's value-type properties still boxes them). The cache lookup
 /// itself allocates nothing on a hit.</para>
+/// <para>Given a router's read data source (<c>IConnectionRouter.ReadDataSource</c> in OrmPerf.Routing), a call honours the
+/// scope's consistency token: no entry read before it is served, and a fill reads from a server that has replayed it.</para>
 /// <para>Thread-safe as far as the cache is; a <see cref="DbConnection"/> itself is not.</para>
 /// </remarks>
 public static class QueryCacheDapperExtensions
@@ -36,7 +39,7 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<IReadOnlyList<T>> QueryCachedAsync<T>(this DbDataSource dataSource, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        return CachedAsync(cache, sql, param, options, scope, "all", command => OnNewConnectionAsync(dataSource, command, ListAsync<T>), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "all", command => OnNewConnectionAsync(dataSource, command, ListAsync<T>), dataSource as IReadRequirement, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="sql"/> through the cache, returning the first row or <see langword="default"/>.</summary>
@@ -45,7 +48,7 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<T?> QueryFirstOrDefaultCachedAsync<T>(this DbDataSource dataSource, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        return CachedAsync(cache, sql, param, options, scope, "first-or-default", command => OnNewConnectionAsync(dataSource, command, FirstOrDefaultAsync<T>), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "first-or-default", command => OnNewConnectionAsync(dataSource, command, FirstOrDefaultAsync<T>), dataSource as IReadRequirement, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="sql"/> through the cache, returning the only row or <see langword="default"/>; more than one row throws.</summary>
@@ -54,7 +57,7 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<T?> QuerySingleOrDefaultCachedAsync<T>(this DbDataSource dataSource, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataSource);
-        return CachedAsync(cache, sql, param, options, scope, "single-or-default", command => OnNewConnectionAsync(dataSource, command, SingleOrDefaultAsync<T>), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "single-or-default", command => OnNewConnectionAsync(dataSource, command, SingleOrDefaultAsync<T>), dataSource as IReadRequirement, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="sql"/> through the cache on <paramref name="connection"/>, returning all rows.</summary>
@@ -71,7 +74,7 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<IReadOnlyList<T>> QueryCachedAsync<T>(this DbConnection connection, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return CachedAsync(cache, sql, param, options, scope, "all", command => ListAsync<T>(connection, command), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "all", command => ListAsync<T>(connection, command), requirement: null, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="sql"/> through the cache on <paramref name="connection"/>, returning the first row or <see langword="default"/>.</summary>
@@ -80,7 +83,7 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<T?> QueryFirstOrDefaultCachedAsync<T>(this DbConnection connection, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return CachedAsync(cache, sql, param, options, scope, "first-or-default", command => FirstOrDefaultAsync<T>(connection, command), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "first-or-default", command => FirstOrDefaultAsync<T>(connection, command), requirement: null, cancellationToken);
     }
 
     /// <summary>Runs <paramref name="sql"/> through the cache on <paramref name="connection"/>, returning the only row or <see langword="default"/>; more than one row throws.</summary>
@@ -89,17 +92,22 @@ public static class QueryCacheDapperExtensions
     public static ValueTask<T?> QuerySingleOrDefaultCachedAsync<T>(this DbConnection connection, IQueryCache cache, string sql, object? param = null, QueryCacheEntryOptions? options = null, string? scope = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        return CachedAsync(cache, sql, param, options, scope, "single-or-default", command => SingleOrDefaultAsync<T>(connection, command), cancellationToken);
+        return CachedAsync(cache, sql, param, options, scope, "single-or-default", command => SingleOrDefaultAsync<T>(connection, command), requirement: null, cancellationToken);
     }
 
     [RequiresUnreferencedCode(ReflectionWarning)]
-    private static ValueTask<TResult> CachedAsync<TResult>(IQueryCache cache, string sql, object? param, QueryCacheEntryOptions? options, string? scope, string operation, Func<CommandDefinition, Task<TResult>> query, CancellationToken cancellationToken)
+    private static ValueTask<TResult> CachedAsync<TResult>(
+        IQueryCache cache, string sql, object? param, QueryCacheEntryOptions? options, string? scope, string operation, Func<CommandDefinition, Task<TResult>> query,
+        IReadRequirement? requirement, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(sql);
         var key = QueryKey.Create(sql, param, typeof(TResult), scope, operation, QueryKey.XxHash);
         var tagged = SqlTaggedEntryOptions.For(sql, options ?? cache.DefaultEntryOptions);
-        return cache.GetOrSetAsync(key, async token => await query(new CommandDefinition(sql, param, cancellationToken: token)).ConfigureAwait(false), tagged, cancellationToken);
+        Func<CancellationToken, ValueTask<TResult>> factory = async token => await query(new CommandDefinition(sql, param, cancellationToken: token)).ConfigureAwait(false);
+        return requirement is not null && cache is QueryCache local
+            ? local.GetOrSetAsync(key, factory, tagged, requirement, cancellationToken)
+            : cache.GetOrSetAsync(key, factory, tagged, cancellationToken);
     }
 
     private static async Task<TResult> OnNewConnectionAsync<TResult>(DbDataSource dataSource, CommandDefinition command, Func<DbConnection, CommandDefinition, Task<TResult>> query)

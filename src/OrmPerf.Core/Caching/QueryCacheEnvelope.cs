@@ -2,12 +2,13 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using NpgsqlTypes;
 
 namespace OrmPerf.Caching;
 
 /// <summary>
 /// The versioned JSON form of a cached result for a second-level store:
-/// <c>{"v":1,"key":"&lt;SHA-256 of the canonical key, base64&gt;","created":…,"fresh":…,"stale":…,"tags":[…],"value":…}</c>.
+/// <c>{"v":2,"key":"&lt;SHA-256 of the canonical key, base64&gt;","created":…,"fresh":…,"stale":…,"tags":[…],"read":&lt;WAL position, 0 if unknown&gt;,"value":…}</c>.
 /// </summary>
 /// <remarks>
 /// <para>System.Text.Json only, with the caller's type information: no type names in the payload and no polymorphic
@@ -18,7 +19,7 @@ namespace OrmPerf.Caching;
 public static class QueryCacheEnvelope
 {
     /// <summary>The envelope format version written, and the only one read.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     // The key digest, a 32-byte SHA-256, in base64.
     private const int DigestBase64Length = 44;
@@ -50,6 +51,7 @@ public static class QueryCacheEnvelope
             }
 
             writer.WriteEndArray();
+            writer.WriteNumber("read", (ulong)(entry.ReadAt ?? default));
             writer.WritePropertyName("value");
             JsonSerializer.Serialize(writer, entry.Value, typeInfo);
             writer.WriteEndObject();
@@ -90,9 +92,10 @@ public static class QueryCacheEnvelope
             (tags ??= new List<string>(1)).Add(reader.GetString()!);
         }
 
+        var read = ReadProperty(ref reader, "read").GetUInt64();
         ReadProperty(ref reader, "value");
         var value = JsonSerializer.Deserialize(ref reader, typeInfo)!;
-        return new QueryCacheEnvelopeEntry<T>(value, created, fresh, stale, tags ?? (IReadOnlyList<string>)[]);
+        return new QueryCacheEnvelopeEntry<T>(value, created, fresh, stale, tags ?? (IReadOnlyList<string>)[], read == 0 ? null : new NpgsqlLogSequenceNumber(read));
     }
 
     private static ref Utf8JsonReader ReadProperty(ref Utf8JsonReader reader, string name)

@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Caching;
 
 /// <summary>A result read back from a <see cref="QueryCacheEnvelope"/>. Immutable; thread-safe if the value is.</summary>
@@ -7,4 +9,5 @@ namespace OrmPerf.Caching;
 /// <param name="FreshUntil">Until when it is fresh.</param>
 /// <param name="StaleUntil">Until when it may be served by fail-safe.</param>
 /// <param name="Tags">Its tags.</param>
-public sealed record QueryCacheEnvelopeEntry<T>(T Value, DateTimeOffset CreatedAt, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil, IReadOnlyList<string> Tags);
+/// <param name="ReadAt">The WAL position the result was read at; <see langword="null"/> when unknown.</param>
+public sealed record QueryCacheEnvelopeEntry<T>(T Value, DateTimeOffset CreatedAt, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil, IReadOnlyList<string> Tags, NpgsqlLogSequenceNumber? ReadAt = null);

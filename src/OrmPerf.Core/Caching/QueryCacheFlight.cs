@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Caching;
 
 /// <summary>
@@ -7,22 +9,30 @@ namespace OrmPerf.Caching;
 /// </summary>
 /// <param name="tags">The tags of the entry being computed.</param>
 /// <param name="generations">The tag generations the factory started under.</param>
+/// <param name="demand">The WAL position the factory must read at or after (default: none); see <see cref="Consistency.CacheFill"/>.</param>
 /// <param name="abandonable">
 /// Whether the first waiter can give up (its token can be cancelled); if not, the waiters never all leave, and the
 /// factory gets <see cref="CancellationToken.None"/> rather than a token source nobody can cancel.
 /// </param>
-internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] generations, bool abandonable)
+internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] generations, NpgsqlLogSequenceNumber demand, bool abandonable)
 {
     private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     // Not disposed: it owns no timer, and a waiter may still cancel it while the run completes.
     private readonly CancellationTokenSource? _abandoned = abandonable ? new() : null;
     private int _waiters = 1;
+    private bool _superseded;
 
     /// <summary>The tags of the entry being computed.</summary>
     public IReadOnlyList<string> Tags { get; } = tags;
 
     /// <summary>The tag generations the factory started under.</summary>
     public long[] Generations { get; } = generations;
+
+    /// <summary>The position the result will be read at or after: a caller demanding more must not join.</summary>
+    public NpgsqlLogSequenceNumber Demand { get; } = demand;
+
+    /// <summary>Whether a newer flight took this one's place for the key: its result then goes to its waiters only, never into the cache.</summary>
+    public bool Superseded => Volatile.Read(ref _superseded);
 
     /// <summary>Cancelled when every waiter has given up.</summary>
     public CancellationToken FactoryToken => _abandoned?.Token ?? CancellationToken.None;
@@ -62,6 +72,8 @@ internal sealed class QueryCacheFlight<T>(IReadOnlyList<string> tags, long[] gen
             throw;
         }
     }
+
+    public void Supersede() => Volatile.Write(ref _superseded, true);
 
     public void Complete(T value)
     {

@@ -1,3 +1,4 @@
+using NpgsqlTypes;
 using OrmPerf.Changes;
 using OrmPerf.Sql;
 
@@ -5,7 +6,8 @@ namespace OrmPerf.Caching;
 
 /// <summary>
 /// Drops the cached results over tables that OrmPerf's writers (the batch writer) committed to, through
-/// <see cref="IQueryCache.InvalidateTablesAsync"/>. Registered by <c>AddQueryCache</c>. Thread-safe (stateless).
+/// <see cref="IQueryCache.InvalidateTablesAsync"/>, at the commit's WAL position when read replicas are configured
+/// (later fills of those tables then read at or after the commit). Registered by <c>AddQueryCache</c>. Thread-safe (stateless).
 /// </summary>
 /// <remarks>
 /// Table tags ignore the schema (see <see cref="QueryCacheTags"/>), so only the name after the last dot counts; it is
@@ -13,9 +15,19 @@ namespace OrmPerf.Caching;
 /// </remarks>
 internal sealed class QueryCacheTableChangeListener(IQueryCache cache) : ITableChangeListener
 {
-    public ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    public bool WantsCommitPosition => cache is QueryCache { TracksPositions: true };
+
+    public ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken) =>
+        cache.InvalidateTablesAsync(Names(tables), cancellationToken);
+
+    public ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken) =>
+        commitPosition != default && cache is QueryCache local
+            ? local.InvalidateTablesAsync(Names(tables), commitPosition, cancellationToken)
+            : OnTablesChangedAsync(tables, cancellationToken);
+
+    private static IEnumerable<string> Names(IReadOnlyList<string> tables)
     {
         ArgumentNullException.ThrowIfNull(tables);
-        return cache.InvalidateTablesAsync(tables.Select(t => SqlIdentifier.Escape(t[(t.LastIndexOf('.') + 1)..])), cancellationToken);
+        return tables.Select(t => SqlIdentifier.Escape(t[(t.LastIndexOf('.') + 1)..]));
     }
 }

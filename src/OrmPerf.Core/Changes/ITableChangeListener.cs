@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Changes;
 
 /// <summary>
@@ -19,4 +21,22 @@ public interface ITableChangeListener
     /// </param>
     /// <param name="cancellationToken">Cancelled when the writer is shutting down.</param>
     ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this listener wants the commit's WAL position: a writer then reads it after the commit (one round trip
+    /// per commit, not per row) and calls <see cref="OnTablesChangedAsync(IReadOnlyList{string}, NpgsqlLogSequenceNumber, CancellationToken)"/>.
+    /// Default: no.
+    /// </summary>
+    bool WantsCommitPosition => false;
+
+    /// <summary>
+    /// Called once per committed transaction with the tables it wrote and the WAL position at or after its commit
+    /// (<see langword="default"/> when no listener asked for it), so that caches and routers can demand that position of
+    /// later reads. Default: <see cref="OnTablesChangedAsync(IReadOnlyList{string}, CancellationToken)"/>.
+    /// </summary>
+    /// <param name="tables">As for the overload without a position.</param>
+    /// <param name="commitPosition">The WAL position at or after the commit; <see langword="default"/> when unknown.</param>
+    /// <param name="cancellationToken">Cancelled when the writer is shutting down.</param>
+    ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken) =>
+        OnTablesChangedAsync(tables, cancellationToken);
 }

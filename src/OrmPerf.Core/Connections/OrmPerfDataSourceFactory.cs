@@ -52,7 +52,7 @@ public sealed class OrmPerfDataSourceFactory
 
         var dataSource = builder.Build();
         var settings = builder.ConnectionStringBuilder;
-        Log.DataSourceCreated(_logger, name, settings.Host, settings.Port, settings.Database, options.Pool);
+        Log.DataSourceCreated(_logger, name, ServerEndpoints.Describe(settings), settings.Database, options.Pool);
         return dataSource;
     }
 }

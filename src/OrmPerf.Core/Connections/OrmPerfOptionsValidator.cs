@@ -17,6 +17,10 @@ internal sealed class OrmPerfOptionsValidator : IValidateOptions<OrmPerfOptions>
         {
             failures.Add($"{nameof(OrmPerfOptions)}.{nameof(OrmPerfOptions.ConnectionString)} is not a valid Npgsql connection string: {error}");
         }
+        else if (MultiHostError(new NpgsqlConnectionStringBuilder(options.ConnectionString)) is { } multiHost)
+        {
+            failures.Add(multiHost);
+        }
 
         if (options.Pool is null)
         {
@@ -28,6 +32,21 @@ internal sealed class OrmPerfOptionsValidator : IValidateOptions<OrmPerfOptions>
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    // The primary's data source carries writes: over several hosts, Npgsql must be told to pick the writable one, or it
+    // takes the first that answers, which may be a standby (every write then fails as read-only).
+    private static string? MultiHostError(NpgsqlConnectionStringBuilder settings)
+    {
+        if (ServerEndpoints.Count(settings) < 2)
+        {
+            return null;
+        }
+
+        var target = settings.TargetSessionAttributes;
+        return target is "read-write" or "primary"
+            ? null
+            : $"{nameof(OrmPerfOptions)}.{nameof(OrmPerfOptions.ConnectionString)} lists several hosts ({ServerEndpoints.Describe(settings)}) with Target Session Attributes '{target ?? "any"}'; the primary's data source carries writes, so set Target Session Attributes=read-write (or primary).";
     }
 
     private static string? ConnectionStringError(string connectionString)

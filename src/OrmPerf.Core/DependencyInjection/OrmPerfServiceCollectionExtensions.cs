@@ -21,6 +21,14 @@ public static class OrmPerfServiceCollectionExtensions
     /// <remarks>
     /// The options are validated when the host starts (<c>ValidateOnStart</c>); outside a host, when the data source
     /// is first resolved. Calling <c>AddOrmPerf</c> twice adds the second configuration on top of the first.
+    /// <para>
+    /// The primary may be given as several hosts so that writes follow a failover:
+    /// <c>Host=db1:5432,db2:5432;Target Session Attributes=read-write</c> builds Npgsql's multi-host data source, which
+    /// sends every connection to the host that is currently writable (a promoted standby once Npgsql's host recheck,
+    /// <c>Host Recheck Seconds</c>, has passed). Several hosts without <c>read-write</c> (or <c>primary</c>) fail
+    /// validation. With a single host, writes fail while that server is down, and after a promotion until the
+    /// connection string names the new primary.
+    /// </para>
     /// </remarks>
     public static IOrmPerfBuilder AddOrmPerf(this IServiceCollection services, Action<OrmPerfOptions> configure)
     {

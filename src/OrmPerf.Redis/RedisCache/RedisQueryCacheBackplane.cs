@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using NpgsqlTypes;
 using OrmPerf.Caching;
 using StackExchange.Redis;
 
@@ -10,7 +11,8 @@ namespace OrmPerf.Redis;
 
 /// <summary>
 /// The query cache's backplane on a Redis pub/sub channel (<c>&lt;prefix&gt;invalidations</c>). A message is JSON:
-/// <c>{"node":"…","remove":"&lt;key id&gt;"}</c> or <c>{"node":"…","tags":["…"]}</c>; a node ignores its own.
+/// <c>{"node":"…","remove":"&lt;key id&gt;"}</c> or <c>{"node":"…","tags":["…"],"lsn":&lt;WAL position of the write, when known&gt;}</c>;
+/// a node ignores its own. The position lets a receiving node's fills of those tags demand the write, as the sender's do.
 /// </summary>
 /// <remarks>
 /// <para>Publishing fails open (see <see cref="RedisCalls"/>): a message that cannot be sent is dropped, so a node that
@@ -69,8 +71,11 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     public ValueTask PublishRemovalAsync(string key, CancellationToken cancellationToken) =>
         PublishAsync(Message(writer => writer.WriteString("remove", key)), cancellationToken);
 
+    public ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken) =>
+        PublishTagInvalidationAsync(tags, default, cancellationToken);
+
     /// <summary>Records the invalidation times in Redis first (for nodes that miss the message), then publishes.</summary>
-    public async ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    public async ValueTask PublishTagInvalidationAsync(IReadOnlyList<string> tags, NpgsqlLogSequenceNumber position, CancellationToken cancellationToken)
     {
         var now = (RedisValue)_time.GetUtcNow().ToUnixTimeMilliseconds();
         var times = tags.Select(tag => new KeyValuePair<RedisKey, RedisValue>(_keys.Tag(tag), now)).ToArray();
@@ -90,6 +95,10 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
             }
 
             writer.WriteEndArray();
+            if (position != default)
+            {
+                writer.WriteNumber("lsn", (ulong)position);
+            }
         }), cancellationToken).ConfigureAwait(false);
     }
 
@@ -156,12 +165,20 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
             }
             else
             {
-                receiver.InvalidateTagsLocal(root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()!).ToList());
+                var tags = root.GetProperty("tags").EnumerateArray().Select(tag => tag.GetString()!).ToList();
+                if (root.TryGetProperty("lsn", out var position))
+                {
+                    receiver.InvalidateTagsLocal(tags, new NpgsqlLogSequenceNumber(position.GetUInt64()));
+                }
+                else
+                {
+                    receiver.InvalidateTagsLocal(tags);
+                }
             }
 
             RedisCacheDiagnostics.ReceivedCounter.Add(1, _calls.PrefixTag);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException or FormatException)
         {
             RedisLog.MalformedMessage(_logger, channel.ToString(), e);
         }

@@ -17,8 +17,11 @@ internal static partial class Log
     [LoggerMessage(603, LogLevel.Information, "Replica '{Replica}' answers again and takes reads")]
     public static partial void ReplicaRecovered(ILogger logger, string replica);
 
-    [LoggerMessage(604, LogLevel.Warning, "Replica '{Replica}' is not in recovery (promoted or not a standby); it is excluded from reads")]
+    [LoggerMessage(604, LogLevel.Warning, "Replica '{Replica}' is not in recovery while the primary answers on another server (a split brain, or not a standby); it is excluded from reads")]
     public static partial void NotInRecovery(ILogger logger, string replica);
+
+    [LoggerMessage(607, LogLevel.Warning, "Replica '{Replica}' was promoted and {Why}; it serves reads at its own position")]
+    public static partial void Promoted(ILogger logger, string replica, string why);
 
     [LoggerMessage(605, LogLevel.Warning, "The primary's WAL position could not be read; replica lag is estimated from replay timestamps: {Error}")]
     public static partial void PrimaryProbeFailed(ILogger logger, string error);

@@ -15,8 +15,13 @@ namespace OrmPerf.Routing.Health;
 /// </summary>
 internal sealed class ReplicaHealthMonitor : BackgroundService
 {
+    // The server's own address and port tell a promoted replica that the primary's (multi-host) data source now
+    // reaches from one that was promoted beside a live primary; they are the server's view, so host aliases do not matter.
     private const string ReplicaProbe =
-        "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), now() - pg_last_xact_replay_timestamp()";
+        "SELECT pg_is_in_recovery(), pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn(), now() - pg_last_xact_replay_timestamp(), " +
+        "CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn() END, inet_server_addr()::text, inet_server_port()";
+
+    private const string PrimaryProbe = "SELECT pg_current_wal_lsn(), inet_server_addr()::text, inet_server_port()";
 
     private readonly ServerSet _servers;
     private readonly ILogger _logger;
@@ -58,34 +63,51 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
     /// <summary>One round: the primary's position first, then every replica against it.</summary>
     internal async Task ProbeAllAsync(CancellationToken cancellationToken)
     {
-        var primaryPosition = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
-        if (primaryPosition is { } position)
+        var primary = await ProbePrimaryAsync(cancellationToken).ConfigureAwait(false);
+        if (primary is { Position: var position })
         {
             _history.Record(_servers.TimeProvider.GetUtcNow(), position);
+            _servers.ObserveWritePosition(position);
         }
 
-        await Task.WhenAll(_servers.Replicas.Select(replica => ProbeAsync(replica, primaryPosition, cancellationToken))).ConfigureAwait(false);
+        await Task.WhenAll(_servers.Replicas.Select(replica => ProbeAsync(replica, primary, cancellationToken))).ConfigureAwait(false);
     }
 
-    private async Task<NpgsqlLogSequenceNumber?> ProbePrimaryAsync(CancellationToken cancellationToken)
+    private async Task<PrimaryProbeResult?> ProbePrimaryAsync(CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = Timeout(cancellationToken);
             var connection = await DataSourceOpening.OpenAsync(_servers.Primary, timeout.Token).ConfigureAwait(false);
             await using var connectionDisposal = connection.ConfigureAwait(false);
-            var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
+            var command = new NpgsqlCommand(PrimaryProbe, connection);
             await using var commandDisposal = command.ConfigureAwait(false);
-            return (NpgsqlLogSequenceNumber)(await command.ExecuteScalarAsync(timeout.Token).ConfigureAwait(false))!;
+            var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
+            return new PrimaryProbeResult(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), ServerIdentity(reader, 1));
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             Log.PrimaryProbeFailed(_logger, e.Message);
+            if (e is NpgsqlException)
+            {
+                // Pooled connections to a primary that went away are dead; without this every probe (and write) would
+                // take one of them first. A multi-host data source then also learns the host is offline.
+                _servers.Primary.Clear();
+            }
+
             return null;
         }
     }
 
-    private async Task ProbeAsync(Replica replica, NpgsqlLogSequenceNumber? primaryPosition, CancellationToken cancellationToken)
+    // "address:port" as the server reports it; null over a Unix socket, where it cannot tell servers apart.
+    private static string? ServerIdentity(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) || reader.IsDBNull(ordinal + 1)
+            ? null
+            : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{reader.GetString(ordinal)}:{reader.GetInt32(ordinal + 1)}");
+
+    private async Task ProbeAsync(Replica replica, PrimaryProbeResult? primary, CancellationToken cancellationToken)
     {
         ReplicaHealth health;
         try
@@ -98,12 +120,18 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
             var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-            health = Assess(
-                inRecovery: reader.GetBoolean(0),
-                received: reader.IsDBNull(1) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(1),
-                replayed: reader.IsDBNull(2) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(2),
-                sinceLastReplay: reader.IsDBNull(3) ? null : reader.GetFieldValue<TimeSpan>(3),
-                primaryPosition);
+            var inRecovery = reader.GetBoolean(0);
+            health = inRecovery
+                ? Assess(
+                    received: reader.IsDBNull(1) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(1),
+                    replayed: reader.IsDBNull(2) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(2),
+                    sinceLastReplay: reader.IsDBNull(3) ? null : reader.GetFieldValue<TimeSpan>(3),
+                    primary?.Position)
+                : AssessNotInRecovery(
+                    current: reader.GetFieldValue<NpgsqlLogSequenceNumber>(4),
+                    replayed: reader.IsDBNull(2) ? null : reader.GetFieldValue<NpgsqlLogSequenceNumber>(2),
+                    identity: ServerIdentity(reader, 5),
+                    primary);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -117,9 +145,16 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
             return;
         }
 
-        if (!health.InRecovery && replica.Health?.InRecovery != false)
+        if (!health.InRecovery && (replica.Health is not { InRecovery: false } previous || previous.Promoted != health.Promoted))
         {
-            Log.NotInRecovery(_logger, replica.Name);
+            if (health.Promoted)
+            {
+                Log.Promoted(_logger, replica.Name, primary is null ? "the primary is unreachable" : "the primary's data source now reaches it");
+            }
+            else
+            {
+                Log.NotInRecovery(_logger, replica.Name);
+            }
         }
 
         replica.Health = health;
@@ -134,11 +169,11 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
     /// was; otherwise the time since the primary was first seen beyond the replay position. Without it (primary down):
     /// zero if everything received is replayed, else the time since the last replayed commit.
     /// </summary>
-    private ReplicaHealth Assess(bool inRecovery, NpgsqlLogSequenceNumber? received, NpgsqlLogSequenceNumber? replayed, TimeSpan? sinceLastReplay, NpgsqlLogSequenceNumber? primaryPosition)
+    private ReplicaHealth Assess(NpgsqlLogSequenceNumber? received, NpgsqlLogSequenceNumber? replayed, TimeSpan? sinceLastReplay, NpgsqlLogSequenceNumber? primaryPosition)
     {
-        if (!inRecovery || replayed is not { } replay)
+        if (replayed is not { } replay)
         {
-            return new ReplicaHealth(true, inRecovery, replayed, null, null);
+            return new ReplicaHealth(true, true, null, null, null);
         }
 
         var timestampLag = sinceLastReplay is { } since && since > TimeSpan.Zero ? since : TimeSpan.Zero;
@@ -161,6 +196,22 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
             : timestampLag > behindFor ? timestampLag : behindFor;
         return new ReplicaHealth(true, true, replay, timeLag, bytes);
     }
+
+    /// <summary>
+    /// A replica that left recovery was promoted. It serves reads (at its own current position, with no lag) when the
+    /// primary is unreachable or the primary's data source now reaches this very server (a multi-host primary that
+    /// followed the failover). A promoted server beside a primary that still answers elsewhere is a split brain, or
+    /// not a standby at all, and is excluded.
+    /// </summary>
+    private static ReplicaHealth AssessNotInRecovery(NpgsqlLogSequenceNumber current, NpgsqlLogSequenceNumber? replayed, string? identity, PrimaryProbeResult? primary)
+    {
+        var promoted = primary is null || (identity is not null && identity == primary.Identity);
+        return promoted
+            ? new ReplicaHealth(true, false, current, TimeSpan.Zero, 0, Promoted: true)
+            : new ReplicaHealth(true, false, replayed, null, null);
+    }
+
+    private sealed record PrimaryProbeResult(NpgsqlLogSequenceNumber Position, string? Identity);
 
     // Real time on purpose: a network timeout must fire even when tests drive the probe interval with a fake clock.
     private CancellationTokenSource Timeout(CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Connections;
+using OrmPerf.Consistency;
 using OrmPerf.Routing.Consistency;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Routing.Options;
@@ -11,8 +12,11 @@ using OrmPerf.Routing.Safety;
 
 namespace OrmPerf.Routing;
 
-/// <summary>The scoped <see cref="IConnectionRouter"/>: picks the server per call and keeps the scope's consistency token.</summary>
-internal sealed class ConnectionRouter : IConnectionRouter
+/// <summary>
+/// The scoped <see cref="IConnectionRouter"/>: picks the server per call and keeps the scope's consistency token. Inside
+/// a cache fill (<see cref="CacheFill"/>) a read also honours the fill's demand and reports the position it reads at.
+/// </summary>
+internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
 {
     private readonly ServerSet _servers;
     private readonly ILogger _logger;
@@ -27,9 +31,47 @@ internal sealed class ConnectionRouter : IConnectionRouter
     {
         _servers = servers;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConnectionRouter>();
+        ReadDataSource = new RoutedDataSource(this, Intent.Read);
+        WriteDataSource = new RoutedDataSource(this, Intent.Write);
     }
 
+    public System.Data.Common.DbDataSource ReadDataSource { get; }
+
+    public System.Data.Common.DbDataSource WriteDataSource { get; }
+
+    internal string PrimaryConnectionString => _servers.Primary.ConnectionString;
+
     private ReadReplicaOptions Options => _servers.Options;
+
+    internal NpgsqlConnection CreatePrimaryConnection() => _servers.Primary.CreateConnection();
+
+    /// <summary>The WAL position of the scope's token (resolving a pending write first), or default for none.</summary>
+    public ValueTask<NpgsqlLogSequenceNumber> RequiredPositionAsync(CancellationToken cancellationToken)
+    {
+        if (!_mayDemandConsistency || Options.ReadYourWrites != ReadYourWritesMode.WalPosition)
+        {
+            return default;
+        }
+
+        lock (_gate)
+        {
+            if (!_writePending)
+            {
+                return new ValueTask<NpgsqlLogSequenceNumber>(_token?.WalPosition ?? default);
+            }
+        }
+
+        return ResolveRequiredPositionAsync(cancellationToken);
+    }
+
+    private async ValueTask<NpgsqlLogSequenceNumber> ResolveRequiredPositionAsync(CancellationToken cancellationToken)
+    {
+        await ResolvePendingWriteAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            return _token?.WalPosition ?? default;
+        }
+    }
 
     public ValueTask<NpgsqlConnection> OpenConnectionAsync(Intent intent, CancellationToken cancellationToken = default) =>
         OpenConnectionAsync(intent, null, cancellationToken);
@@ -145,12 +187,68 @@ internal sealed class ConnectionRouter : IConnectionRouter
     /// read-your-writes demand) goes straight to the first qualifying replica and completes synchronously when its pool
     /// has an idle connection: no list, no state machine, no lock.
     /// </summary>
-    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
-        primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null
-            ? OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken)
-            : OpenCheckedReadAsync(consistency, primaryReason, cancellationToken);
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    {
+        if (primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null)
+        {
+            var fill = CacheFill.Current;
+            if (fill is null)
+            {
+                return OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken);
+            }
 
+            // A fill that demands nothing (no invalidation with a position, no token) takes the same fast path and
+            // only reports where it read.
+            if (fill.Demand == default)
+            {
+                var opening = OpenReplicaReadAsync(mustHaveReplayed: null, cancellationToken);
+                if (opening.IsCompletedSuccessfully)
+                {
+                    Report(fill, opening.Result.Replica);
+                    return opening;
+                }
+
+                return ReportWhenOpenedAsync(opening, fill);
+            }
+        }
+
+        return OpenCheckedReadAsync(consistency, primaryReason, cancellationToken);
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> ReportWhenOpenedAsync(ValueTask<(NpgsqlConnection Connection, Replica? Replica)> opening, CacheFill fill)
+    {
+        var opened = await opening.ConfigureAwait(false);
+        Report(fill, opened.Replica);
+        return opened;
+    }
+
+    /// <summary>
+    /// Tells a fill the position its read is known to be at: the replica's probed replay position (its snapshot can only
+    /// be newer), or for the primary the newest position the router knows of (at least the fill's demand).
+    /// </summary>
+    private void Report(CacheFill fill, Replica? replica)
+    {
+        var known = _servers.LatestWritePosition;
+        fill.Report(replica is not null
+            ? replica.Health?.ReplayPosition ?? default
+            : fill.Demand > known ? fill.Demand : known);
+    }
+
+    /// <summary>A read with something to honour; inside a cache fill, the fill's demand is added to the scope's, and where it read is reported.</summary>
     private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenCheckedReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    {
+        var fill = CacheFill.Current;
+        var opened = await OpenCheckedReadCoreAsync(consistency, fill?.Demand ?? default, primaryReason, cancellationToken).ConfigureAwait(false);
+        if (fill is not null)
+        {
+            Report(fill, opened.Replica);
+        }
+
+        return opened;
+    }
+
+    private async ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenCheckedReadCoreAsync(
+        ConsistencyToken? consistency, NpgsqlLogSequenceNumber fillDemand, string? primaryReason, CancellationToken cancellationToken)
     {
         if (_servers.Replicas.Count == 0)
         {
@@ -166,6 +264,10 @@ internal sealed class ConnectionRouter : IConnectionRouter
         if (primaryReason is null)
         {
             (mustHaveReplayed, primaryReason) = await ReadYourWritesAsync(consistency, cancellationToken).ConfigureAwait(false);
+            if (fillDemand != default && !(mustHaveReplayed >= fillDemand))
+            {
+                mustHaveReplayed = fillDemand;
+            }
         }
 
         if (primaryReason is not null)
@@ -316,7 +418,9 @@ internal sealed class ConnectionRouter : IConnectionRouter
         switch (Options.ReadYourWrites)
         {
             case ReadYourWritesMode.WalPosition:
-                Merge(new ConsistencyToken(await CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false), _servers.TimeProvider.GetUtcNow()));
+                var written = await CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false);
+                _servers.ObserveWritePosition(written);
+                Merge(new ConsistencyToken(written, _servers.TimeProvider.GetUtcNow()));
                 break;
             case ReadYourWritesMode.TimeWindow:
                 Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
@@ -341,7 +445,9 @@ internal sealed class ConnectionRouter : IConnectionRouter
         {
             var primary = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
             await using var primaryDisposal = primary.ConfigureAwait(false);
-            Merge(new ConsistencyToken(await CurrentWalPositionAsync(primary, cancellationToken).ConfigureAwait(false), _servers.TimeProvider.GetUtcNow()));
+            var written = await CurrentWalPositionAsync(primary, cancellationToken).ConfigureAwait(false);
+            _servers.ObserveWritePosition(written);
+            Merge(new ConsistencyToken(written, _servers.TimeProvider.GetUtcNow()));
         }
         catch
         {
@@ -354,7 +460,7 @@ internal sealed class ConnectionRouter : IConnectionRouter
         }
     }
 
-    private static async Task<NpgsqlLogSequenceNumber> CurrentWalPositionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    internal static async Task<NpgsqlLogSequenceNumber> CurrentWalPositionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()", connection);
         await using var commandDisposal = command.ConfigureAwait(false);

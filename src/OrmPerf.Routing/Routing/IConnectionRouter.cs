@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using OrmPerf.Routing.Consistency;
 
@@ -47,10 +48,11 @@ public interface IConnectionRouter
     void Require(ConsistencyToken token);
 
     /// <summary>
-    /// Records that this scope wrote to the primary outside the router (a batch writer's commit, another library's
-    /// connection), so that its later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would
-    /// one made through <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the
-    /// primary's WAL position is read once, when a read or the token first needs it.
+    /// Records that this scope wrote to the primary outside the router (another library's connection), so that its
+    /// later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would one made through
+    /// <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the primary's WAL position is
+    /// read once, when a read or the token first needs it. Connections from <see cref="WriteDataSource"/> are noted by
+    /// themselves, and a batch writer's commit reports its position to the query cache without it.
     /// </summary>
     void NoteWrite();
 
@@ -60,4 +62,24 @@ public interface IConnectionRouter
     /// <see cref="OpenConnectionAsync(Intent, CancellationToken)"/>, this reads the primary's WAL position once.
     /// </summary>
     ValueTask<ConsistencyToken?> GetConsistencyTokenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// This scope's reads as a <see cref="DbDataSource"/> (the idea of Npgsql's <c>WithTargetSession</c>), for every API
+    /// that takes a data source: <c>QueryCachedAsync</c>, Dapper over <c>OpenConnectionAsync</c>, your own code. Each
+    /// <c>OpenConnection(Async)</c> is routed as <see cref="OpenConnectionAsync(Intent, CancellationToken)"/> with
+    /// <see cref="Intent.Read"/>, and the query cache honours the scope's consistency token through it.
+    /// </summary>
+    /// <remarks>
+    /// Only opening routes: <c>CreateConnection</c> returns an unopened connection to the primary, as nothing is known
+    /// of the read yet. Disposing the view does nothing (it owns no connections); it lives as long as the scope.
+    /// </remarks>
+    DbDataSource ReadDataSource { get; }
+
+    /// <summary>
+    /// This scope's writes as a <see cref="DbDataSource"/>: every connection it opens is on the primary and noted as a
+    /// write of the scope (as <see cref="OpenConnectionAsync(Intent, CancellationToken)"/> with <see cref="Intent.Write"/>),
+    /// so later reads of the scope see what was written on it (<c>RowUpdate</c>, Dapper <c>ExecuteAsync</c>).
+    /// </summary>
+    /// <remarks><c>CreateConnection</c> returns an unopened connection to the primary that is not noted; open through the view.</remarks>
+    DbDataSource WriteDataSource { get; }
 }

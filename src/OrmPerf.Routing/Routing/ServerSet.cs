@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Connections;
+using OrmPerf.Consistency;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Routing.Options;
 
@@ -11,11 +12,13 @@ namespace OrmPerf.Routing;
 
 /// <summary>
 /// The primary and the replicas of one container, each with its own data source, and the choice of replicas for a
-/// read. A singleton shared by every scope's router. Thread-safe.
+/// read. A singleton shared by every scope's router. Also the query cache's source of write positions: the primary's
+/// current WAL position on demand, and the newest position seen (probes, routed writes, batch commits). Thread-safe.
 /// </summary>
-internal sealed class ServerSet : IAsyncDisposable
+internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
 {
     private int _turn = -1;
+    private ulong _latestWrite;
 
     public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, OrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
@@ -37,6 +40,36 @@ internal sealed class ServerSet : IAsyncDisposable
     public IReadOnlyList<Replica> Replicas { get; }
 
     public TimeProvider TimeProvider { get; }
+
+    /// <summary>The newest WAL position known to be committed on the primary (default before anything was seen).</summary>
+    public NpgsqlLogSequenceNumber LatestWritePosition => new(Volatile.Read(ref _latestWrite));
+
+    /// <summary>Raises <see cref="LatestWritePosition"/> to <paramref name="position"/> if it is newer.</summary>
+    public void ObserveWritePosition(NpgsqlLogSequenceNumber position)
+    {
+        var value = (ulong)position;
+        var current = Volatile.Read(ref _latestWrite);
+        while (value > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _latestWrite, value, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
+
+    /// <summary>The primary's current WAL position, read on a pooled primary connection (one round trip).</summary>
+    public async ValueTask<NpgsqlLogSequenceNumber> CurrentAsync(CancellationToken cancellationToken)
+    {
+        var connection = await DataSourceOpening.OpenAsync(Primary, cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        var position = await ConnectionRouter.CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false);
+        ObserveWritePosition(position);
+        return position;
+    }
 
     /// <summary>
     /// Where the next read starts looking: rotating the start spreads reads for round-robin and breaks ties fairly for

@@ -40,8 +40,21 @@ public sealed class QueryCacheEnvelopeTests
         var key = QueryKey.Create<int>("SELECT 1");
         var payload = Encoding.UTF8.GetString(QueryCacheEnvelope.Serialize(key, new QueryCacheEnvelopeEntry<int>(1, Now, Now, Now, []), TypeInfo<int>()));
 
-        Assert.StartsWith("{\"v\":1,", payload);
-        Assert.Null(QueryCacheEnvelope.Deserialize(Encoding.UTF8.GetBytes(payload.Replace("{\"v\":1,", "{\"v\":2,")), key, TypeInfo<int>()));
+        Assert.StartsWith("{\"v\":2,", payload);
+        Assert.Null(QueryCacheEnvelope.Deserialize(Encoding.UTF8.GetBytes(payload.Replace("{\"v\":2,", "{\"v\":1,")), key, TypeInfo<int>()));
+    }
+
+    [Fact]
+    public void The_read_position_round_trips_and_an_unknown_one_stays_unknown()
+    {
+        var key = QueryKey.Create<int>("SELECT 1");
+        var position = new NpgsqlTypes.NpgsqlLogSequenceNumber(0x1_0000_00A8);
+
+        var known = QueryCacheEnvelope.Deserialize(QueryCacheEnvelope.Serialize(key, new QueryCacheEnvelopeEntry<int>(1, Now, Now, Now, [], position), TypeInfo<int>()), key, TypeInfo<int>());
+        var unknown = QueryCacheEnvelope.Deserialize(QueryCacheEnvelope.Serialize(key, new QueryCacheEnvelopeEntry<int>(1, Now, Now, Now, []), TypeInfo<int>()), key, TypeInfo<int>());
+
+        Assert.Equal(position, known!.ReadAt);
+        Assert.Null(unknown!.ReadAt);
     }
 
     [Fact]

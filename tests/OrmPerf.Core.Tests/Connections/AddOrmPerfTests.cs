@@ -51,6 +51,8 @@ public sealed class AddOrmPerfTests
     [InlineData("", "OrmPerfOptions.ConnectionString must not be empty.")]
     [InlineData("   ", "OrmPerfOptions.ConnectionString must not be empty.")]
     [InlineData("Host=127.0.0.1;Colour=blue", "OrmPerfOptions.ConnectionString is not a valid Npgsql connection string")]
+    [InlineData("Host=db1,db2:5433", "OrmPerfOptions.ConnectionString lists several hosts (db1:5432,db2:5433) with Target Session Attributes 'any'")]
+    [InlineData("Host=db1,db2;Target Session Attributes=prefer-standby", "Target Session Attributes 'prefer-standby'; the primary's data source carries writes, so set Target Session Attributes=read-write")]
     public async Task The_host_refuses_to_start_with_a_bad_connection_string(string connectionString, string expected)
     {
         var error = await StartHostExpectingFailure(o => o.ConnectionString = connectionString);
@@ -70,6 +72,27 @@ public sealed class AddOrmPerfTests
         Assert.Contains("OrmPerfOptions.Pool.MinPoolSize (30) must not exceed OrmPerfOptions.Pool.MaxPoolSize (23).", error.Failures);
         Assert.Contains("OrmPerfOptions.Pool.AcquireTimeout must be between 00:00:01 and 00:17:04, but was 00:00:00.", error.Failures);
     }
+
+    [Theory]
+    [InlineData("Host=db1,db2;Target Session Attributes=read-write")]
+    [InlineData("Host=db1:5432,db2:5433;Target Session Attributes=primary")]
+    public async Task A_multi_host_primary_that_targets_the_writable_host_builds_Npgsqls_multi_host_data_source(string connectionString)
+    {
+        var services = new ServiceCollection();
+        services.AddOrmPerf(o => o.ConnectionString = connectionString);
+        await using var provider = services.BuildServiceProvider();
+
+        var dataSource = provider.GetRequiredService<NpgsqlDataSource>();
+
+        Assert.IsType<NpgsqlMultiHostDataSource>(dataSource);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port=6000", "127.0.0.1:6000")]
+    [InlineData("Host=db1,db2:5433;Port=5440", "db1:5440,db2:5433")]
+    [InlineData("Host=[::1]:5433,::1", "[::1]:5433,[::1]:5432")]
+    public void Endpoints_are_described_host_by_host_for_logs(string connectionString, string expected) =>
+        Assert.Equal(expected, ServerEndpoints.Describe(new NpgsqlConnectionStringBuilder(connectionString)));
 
     [Fact]
     public void Null_arguments_are_rejected_by_name()

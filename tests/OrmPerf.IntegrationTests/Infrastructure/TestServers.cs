@@ -114,12 +114,47 @@ public sealed class TestServers : IAsyncLifetime
     /// </summary>
     public async Task ControlAsync(string action, string server)
     {
+        await RunScriptAsync(Require(_control, "server control (eng/services.sh)"), [action, server], servicesDir: null);
+
+        // Idle pooled connections (WaitForReplicaAsync's, CreateSchemaAsync's) died with the server; without this the
+        // next test to rent one fails with 57P01, depending on which tests ran before.
+        NpgsqlConnection.ClearAllPools();
+    }
+
+    /// <summary>
+    /// A primary + replica + Redis of their own (<c>eng/services.sh up</c> in a fresh state folder), for a test that
+    /// leaves its servers unusable, such as a promotion. Deleted (<c>down</c>) when the returned object is disposed.
+    /// </summary>
+    public async Task<IsolatedServers> CreateIsolatedServersAsync()
+    {
         var script = Require(_control, "server control (eng/services.sh)");
-        var start = new ProcessStartInfo("bash", [script, action, server])
+        var folder = Path.Combine(Path.GetTempPath(), "ormperf-services-isolated-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            var exports = await RunScriptAsync(script, ["up"], folder);
+            return new IsolatedServers(exports, (action, server) => RunScriptAsync(script, [action, server], folder), () => RunScriptAsync(script, ["down"], folder));
+        }
+        catch
+        {
+            await RunScriptAsync(script, ["down"], folder);
+            throw;
+        }
+    }
+
+    /// <summary>Runs <c>eng/services.sh</c> (on the shared servers, or on those of <paramref name="servicesDir"/>) and returns its stdout.</summary>
+    private static async Task<string> RunScriptAsync(string script, string[] arguments, string? servicesDir)
+    {
+        var start = new ProcessStartInfo("bash", [script, .. arguments])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
         };
+        if (servicesDir is not null)
+        {
+            start.Environment["ORMPERF_SERVICES_DIR"] = servicesDir;
+        }
+
+        var command = $"{script} {string.Join(' ', arguments)}";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not run {script}.");
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -131,17 +166,15 @@ public sealed class TestServers : IAsyncLifetime
         catch (TimeoutException e)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"'{script} {action} {server}' did not finish within 3 minutes.", e);
+            throw new TimeoutException($"'{command}' did not finish within 3 minutes.", e);
         }
 
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"'{script} {action} {server}' exited with {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"'{command}' exited with {process.ExitCode}: {await stderr}");
         }
 
-        // Idle pooled connections (WaitForReplicaAsync's, CreateSchemaAsync's) died with the server; without this the
-        // next test to rent one fails with 57P01, depending on which tests ran before.
-        NpgsqlConnection.ClearAllPools();
+        return await stdout;
     }
 
     private async Task StartContainersAsync()

@@ -19,10 +19,10 @@ public sealed class ShopServerFaultTests(TestServers servers)
     private static CancellationToken Cancellation => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_request_that_sends_back_the_token_sees_the_order_the_paused_replica_lacks()
+    public async Task With_replay_paused_the_next_request_sees_the_order_and_the_price_change_and_a_token_reads_its_own_write()
     {
-        // A lag limit far above the test's duration: the paused replica stays in rotation, so only the token
-        // decides where a read goes.
+        // A lag limit far above the test's duration: the paused replica stays in rotation, so only the positions
+        // decide where a read goes.
         await using var shop = await ShopHost.StartAsync(servers, builder => builder.Configuration["Routing:MaxReplicaLag"] = "00:10:00");
         await servers.WaitForReplicaAsync();
         await using (var scope = shop.App.Services.CreateAsyncScope())
@@ -30,8 +30,9 @@ public sealed class ShopServerFaultTests(TestServers servers)
             await RoutingProbe.WaitUntilReadsLandOnReplicaAsync(scope.ServiceProvider.GetRequiredService<IConnectionRouter>(), onReplica: true, TimeSpan.FromSeconds(30));
         }
 
-        // The product is read (and cached) before the pause: placing the order then needs the database only to write.
-        await shop.GetAsync<Product>("/products/4");
+        // Read (and cached) before the pause: the product and the customer's empty order list.
+        var before = await shop.GetAsync<Product>("/products/4");
+        Assert.Empty(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders"));
         await using var replica = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(servers.Replica) { Pooling = false }.ConnectionString);
         await replica.OpenAsync(Cancellation);
         try
@@ -41,16 +42,22 @@ public sealed class ShopServerFaultTests(TestServers servers)
             using var placed = await shop.Client.PostAsJsonAsync("/orders", new PlaceOrder(3, 4, 1), Cancellation);
             Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
             var order = (await placed.Content.ReadFromJsonAsync<OrderEvent>(Cancellation))!;
-            var token = ShopHost.TokenOf(placed);
+            Assert.Equal(0, await replica.ExecuteScalarAsync<long>($"SELECT count(*) FROM {shop.Schema.Name}.order_events WHERE customer_id = 3"));
 
-            // Without the token the read goes to the replica, which has not replayed the order.
-            Assert.Empty(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders"));
-            // With it, in the header or in the cookie, the read goes to the primary and sees the order.
-            Assert.Equal(order.Id, Assert.Single(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders", token)).Id);
-            using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/customers/3/orders");
+            // Any request: the batch commit invalidated the cached list at its position, so the fill reads the primary.
+            Assert.Equal(order.Id, Assert.Single(await shop.GetAsync<List<OrderEvent>>("/customers/3/orders")).Id);
+
+            using var change = await shop.Client.PutAsJsonAsync("/products/4/price", new PriceChange(before.Price + 1), Cancellation);
+            Assert.Equal(HttpStatusCode.NoContent, change.StatusCode);
+            var token = ShopHost.TokenOf(change);
+            // Another request without the token: the invalidation carried the primary's position.
+            Assert.Equal(before.Price + 1, (await shop.GetAsync<Product>("/products/4")).Price);
+            // With the token, in the header or in the cookie: never an entry older than the token.
+            Assert.Equal(before.Price + 1, (await shop.GetAsync<Product>("/products/4", token)).Price);
+            using var withCookie = new HttpRequestMessage(HttpMethod.Get, "/products/4");
             withCookie.Headers.Add("Cookie", "ormperf-consistency=" + Uri.EscapeDataString(token));
             using var cookieResponse = await shop.Client.SendAsync(withCookie, Cancellation);
-            Assert.Equal(order.Id, Assert.Single((await cookieResponse.Content.ReadFromJsonAsync<List<OrderEvent>>(Cancellation))!).Id);
+            Assert.Equal(before.Price + 1, (await cookieResponse.Content.ReadFromJsonAsync<Product>(Cancellation))!.Price);
         }
         finally
         {

@@ -35,7 +35,7 @@ public sealed class TourEndToEndTests(TestServers servers)
             [
                 "pooling", "batching: insert rows", "batching: 16 awaited requests", "covering index", "materialized view: 30-day", "materialized view: reader latency", "partial loading: time",
                 "partial loading: bytes", "query cache: L1", "query cache: Redis", "query cache: stampede", "replicas: where reads landed",
-                "replicas: read-your-writes", "replicas: replay paused", "atomic update",
+                "replicas: read-your-writes", "replicas + cache: cached read after a write", "replicas: replay paused", "atomic update",
             ];
             Assert.All(techniques, t => Assert.Contains(rows.Keys, k => k.StartsWith(t, StringComparison.Ordinal)));
             // The outcomes that do not depend on the machine's speed.
@@ -44,6 +44,8 @@ public sealed class TourEndToEndTests(TestServers servers)
             Assert.Equal(0, Row("replicas: read-your-writes").Naive);
             Assert.Equal(1, Row("replicas: read-your-writes").OrmPerf);
             Assert.Equal(20, Row("replicas: where reads landed").OrmPerf);
+            Assert.Equal(0, Row("replicas + cache: cached read after a write").Naive);
+            Assert.Equal(1, Row("replicas + cache: cached read after a write").OrmPerf);
 
             await using var connection = new NpgsqlConnection(servers.Primary);
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>(@"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ormperf\_tour\_%'"));
