@@ -98,7 +98,9 @@ public static class MaterializedViewBuilderExtensions
     /// <c>LISTEN</c>s on <see cref="TableChangeNotificationOptions.Channel"/>, and each
     /// <c>NOTIFY ormperf_table_changed, 'schema.table'</c> brings forward the refresh of the views registered with
     /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> that read that table. Every instance hears every
-    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh.
+    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh. Behind a transaction pooler
+    /// (PgBouncer), set <see cref="TableChangeNotificationOptions.ConnectionString"/> to a direct connection: the
+    /// listener refuses a pooled one and stops the host with a message naming that setting.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
     /// <param name="configure">Sets the channel and timings; validated now. Null for the defaults.</param>
@@ -111,6 +113,18 @@ public static class MaterializedViewBuilderExtensions
         var options = new TableChangeNotificationOptions();
         configure?.Invoke(options);
         SqlIdentifier.Quote(options.Channel, nameof(TableChangeNotificationOptions.Channel));
+        if (options.ConnectionString is { } direct)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(direct);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ArgumentException($"The connection string of the change channel '{options.Channel}' is not a valid Npgsql connection string: {error.Message}", nameof(configure), error);
+            }
+        }
+
         if (options.ReconnectDelay <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(configure), options.ReconnectDelay, $"The reconnect delay of the change channel '{options.Channel}' must be positive.");
