@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Throwaway servers on loopback for OrmPerf's tests, demo and benchmarks:
-# a PostgreSQL 15 primary, a streaming replica of it (pg_basebackup -R), Redis, and PgBouncer in transaction
-# mode in front of the primary.
+# a PostgreSQL 15 primary, a streaming replica of it (pg_basebackup -R), Redis, PgBouncer in transaction mode in
+# front of the primary, and a Redis Cluster of three masters (cluster1..cluster3, no replicas).
 #
 #   eng/services.sh up                  start what is not running, print the environment (idempotent)
 #   eng/services.sh env                 print the environment of running servers
 #   eng/services.sh down                stop everything and delete the state folder
-#   eng/services.sh stop|start|restart primary|replica|redis|bouncer|all
+#   eng/services.sh stop|start|restart primary|replica|redis|bouncer|cluster1|cluster2|cluster3|cluster|all
 #   eng/services.sh status
 #
 # `up` and `env` print `export NAME=value` lines on stdout (use: eval "$(eng/services.sh up)");
@@ -172,6 +172,57 @@ bouncer_stop() {
   log "PgBouncer stopped"
 }
 
+# A Redis Cluster of three masters on loopback, each in its own folder (its nodes.conf survives a restart, so a stopped
+# master rejoins with its slots). cluster-require-full-coverage is off: while one master is down, the slots of the
+# others keep answering. Ports are added to the ports file when first needed.
+cluster_dir() { printf '%s/cluster/%s' "$state_dir" "$1"; }
+
+cluster_port() { case "$1" in cluster1) printf '%s' "$CLUSTER1_PORT" ;; cluster2) printf '%s' "$CLUSTER2_PORT" ;; cluster3) printf '%s' "$CLUSTER3_PORT" ;; esac; }
+
+cluster_node_running() { [ -f "$(cluster_dir "$1")/redis.pid" ] && kill -0 "$(cat "$(cluster_dir "$1")/redis.pid")" 2>/dev/null; }
+
+cluster_node_start() {
+  cluster_node_running "$1" && return
+  local dir port; dir=$(cluster_dir "$1"); port=$(cluster_port "$1")
+  mkdir -p "$dir"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --cluster-enabled yes \
+    --cluster-config-file nodes.conf --cluster-node-timeout 2000 --cluster-require-full-coverage no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
+  wait_for "Redis $1" redis-cli -h 127.0.0.1 -p "$port" ping
+}
+
+cluster_node_stop() {
+  cluster_node_running "$1" || return 0
+  local pid; pid=$(cat "$(cluster_dir "$1")/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$(cluster_dir "$1")/redis.pid"
+  log "Redis $1 stopped"
+}
+
+cluster_ok() { redis-cli -h 127.0.0.1 -p "$CLUSTER1_PORT" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
+
+cluster_start() {
+  ensure_redis_installed
+  if [ -z "${CLUSTER1_PORT:-}" ]; then
+    CLUSTER1_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}")
+    CLUSTER2_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT")
+    CLUSTER3_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT" "$CLUSTER2_PORT")
+    printf 'CLUSTER1_PORT=%s\nCLUSTER2_PORT=%s\nCLUSTER3_PORT=%s\n' "$CLUSTER1_PORT" "$CLUSTER2_PORT" "$CLUSTER3_PORT" >> "$state_dir/ports"
+  fi
+  local node
+  for node in cluster1 cluster2 cluster3; do cluster_node_start "$node"; done
+  if [ ! -f "$state_dir/cluster/created" ]; then
+    redis-cli --cluster create "127.0.0.1:$CLUSTER1_PORT" "127.0.0.1:$CLUSTER2_PORT" "127.0.0.1:$CLUSTER3_PORT" \
+      --cluster-replicas 0 --cluster-yes >/dev/null 2>&1 || die "redis-cli --cluster create failed"
+    touch "$state_dir/cluster/created"
+  fi
+  wait_for "Redis Cluster" cluster_ok
+  log "Redis Cluster on 127.0.0.1:$CLUSTER1_PORT,$CLUSTER2_PORT,$CLUSTER3_PORT"
+}
+
+cluster_stop() { local node; for node in cluster3 cluster2 cluster1; do cluster_node_stop "$node"; done; }
+
 create_servers() {
   local bin primary replica redis
   bin=$(pg_bin)
@@ -216,6 +267,7 @@ EOF
   pg_start replica
   redis_start
   bouncer_start
+  cluster_start
 }
 
 print_env() {
@@ -224,6 +276,7 @@ print_env() {
 export ORMPERF_PG_PRIMARY='Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=ormperf'
 export ORMPERF_PG_REPLICA='Host=127.0.0.1;Port=$REPLICA_PORT;Username=postgres;Database=ormperf'
 export ORMPERF_REDIS='127.0.0.1:$REDIS_PORT'
+export ORMPERF_REDIS_CLUSTER='127.0.0.1:${CLUSTER1_PORT:-0},127.0.0.1:${CLUSTER2_PORT:-0},127.0.0.1:${CLUSTER3_PORT:-0}'
 export ORMPERF_PG_BOUNCER='Host=127.0.0.1;Port=${BOUNCER_PORT:-0};Username=postgres;Database=ormperf;No Reset On Close=true;Max Auto Prepare=0'
 export ORMPERF_SERVICES_DIR='$state_dir'
 export ORMPERF_SERVICES_CONTROL='$self'
@@ -236,10 +289,14 @@ for_each() { # action target
     primary|replica) "pg_$action" "$target" ;;
     redis) "redis_$action" ;;
     bouncer) "bouncer_$action" ;;
+    cluster) "cluster_$action" ;;
+    cluster1|cluster2|cluster3)
+      "cluster_node_$action" "$target"
+      if [ "$action" = start ]; then wait_for "Redis Cluster" cluster_ok; fi ;;
     all)
-      if [ "$action" = stop ]; then bouncer_stop; redis_stop; pg_stop replica; pg_stop primary
-      else pg_start primary; pg_start replica; redis_start; bouncer_start; fi ;;
-    *) die "unknown server '$target' (expected primary, replica, redis, bouncer or all)" ;;
+      if [ "$action" = stop ]; then cluster_stop; bouncer_stop; redis_stop; pg_stop replica; pg_stop primary
+      else pg_start primary; pg_start replica; redis_start; bouncer_start; cluster_start; fi ;;
+    *) die "unknown server '$target' (expected primary, replica, redis, bouncer, cluster, cluster1..3 or all)" ;;
   esac
 }
 
@@ -263,11 +320,11 @@ case "$command" in
     ;;
   stop|start)
     read_ports
-    for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|bouncer|all}"
+    for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|bouncer|cluster|cluster1|cluster2|cluster3|all}"
     ;;
   restart)
     read_ports
-    for_each stop "${2:?usage: services.sh restart primary|replica|redis|bouncer|all}"
+    for_each stop "${2:?usage: services.sh restart primary|replica|redis|bouncer|cluster|cluster1|cluster2|cluster3|all}"
     for_each start "$2"
     ;;
   status)
@@ -276,6 +333,9 @@ case "$command" in
     pg_running replica && echo "replica: up ($REPLICA_PORT)" || echo "replica: down"
     redis_running && echo "redis: up ($REDIS_PORT)" || echo "redis: down"
     bouncer_running && echo "bouncer: up (${BOUNCER_PORT:-})" || echo "bouncer: down"
+    for node in cluster1 cluster2 cluster3; do
+      cluster_node_running "$node" && echo "$node: up ($(cluster_port "$node"))" || echo "$node: down"
+    done
     ;;
   *)
     echo "usage: eng/services.sh up|env|down|status|stop NAME|start NAME|restart NAME" >&2
