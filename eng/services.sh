@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Throwaway servers on loopback for OrmPerf's tests, demo and benchmarks:
-# a PostgreSQL 15 primary, a streaming replica of it (pg_basebackup -R), and Redis.
+# a PostgreSQL 15 primary, a streaming replica of it (pg_basebackup -R), Redis, PgBouncer in transaction mode in
+# front of the primary, and a Redis Cluster of three masters (cluster1..cluster3, no replicas).
 #
 #   eng/services.sh up                  start what is not running, print the environment (idempotent)
 #   eng/services.sh env                 print the environment of running servers
 #   eng/services.sh down                stop everything and delete the state folder
-#   eng/services.sh stop|start|restart primary|replica|redis|all
+#   eng/services.sh stop|start|restart primary|replica|redis|bouncer|cluster1|cluster2|cluster3|cluster|all
 #   eng/services.sh promote replica     promote the replica to a primary (pg_ctl promote; a failover drill: stop
 #                                       the primary first). The set is no longer primary+replica: `down` it afterwards
 #   eng/services.sh status
@@ -58,6 +59,16 @@ ensure_redis_installed() {
     || die "apt-get install redis-server failed"
   # Debian's package may start its own instance on 6379; ours run on their own ports.
   { service redis-server stop || true; } >/dev/null 2>&1
+}
+
+ensure_pgbouncer_installed() {
+  command -v pgbouncer >/dev/null 2>&1 && return
+  [ "$(id -u)" = 0 ] || die "pgbouncer is missing; install it (apt-get install pgbouncer) or run as root"
+  log "installing pgbouncer with apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer) >&2 \
+    || die "apt-get install pgbouncer failed"
+  # Debian's package may start its own instance on 6432; ours runs on its own port.
+  { service pgbouncer stop || true; } >/dev/null 2>&1
 }
 
 read_ports() {
@@ -122,6 +133,106 @@ redis_stop() {
   log "Redis stopped"
 }
 
+# PgBouncer in transaction mode in front of the primary, trusting loopback like the primary does. It runs as the
+# postgres user (it refuses root). Its port is added to the ports file when first needed, so state folders made
+# before it existed get one too.
+bouncer_config() {
+  ensure_pgbouncer_installed
+  if [ -z "${BOUNCER_PORT:-}" ]; then
+    BOUNCER_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT")
+    printf 'BOUNCER_PORT=%s\n' "$BOUNCER_PORT" >> "$state_dir/ports"
+  fi
+  mkdir -p "$state_dir/bouncer"
+  printf '"postgres" ""\n' > "$state_dir/bouncer/userlist.txt"
+  cat > "$state_dir/bouncer/pgbouncer.ini" <<EOF
+[databases]
+* = host=127.0.0.1 port=$PRIMARY_PORT
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BOUNCER_PORT
+unix_socket_dir =
+auth_type = trust
+auth_file = $state_dir/bouncer/userlist.txt
+pool_mode = transaction
+max_client_conn = 1000
+default_pool_size = 20
+ignore_startup_parameters = extra_float_digits
+pidfile = $state_dir/bouncer/pgbouncer.pid
+logfile = $state_dir/bouncer/pgbouncer.log
+EOF
+  if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$state_dir/bouncer"; fi
+}
+
+bouncer_running() { [ -f "$state_dir/bouncer/pgbouncer.pid" ] && kill -0 "$(cat "$state_dir/bouncer/pgbouncer.pid")" 2>/dev/null; }
+
+bouncer_start() {
+  bouncer_running && return
+  bouncer_config
+  as_pg pgbouncer -d "$state_dir/bouncer/pgbouncer.ini" >/dev/null 2>&1 \
+    || die "PgBouncer failed to start (see $state_dir/bouncer/pgbouncer.log)"
+  wait_for "PgBouncer" "$(pg_bin)/pg_isready" -q -h 127.0.0.1 -p "$BOUNCER_PORT"
+  log "PgBouncer (transaction mode) on 127.0.0.1:$BOUNCER_PORT"
+}
+
+bouncer_stop() {
+  bouncer_running || return 0
+  local pid; pid=$(cat "$state_dir/bouncer/pgbouncer.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  log "PgBouncer stopped"
+}
+
+# A Redis Cluster of three masters on loopback, each in its own folder (its nodes.conf survives a restart, so a stopped
+# master rejoins with its slots). cluster-require-full-coverage is off: while one master is down, the slots of the
+# others keep answering. Ports are added to the ports file when first needed.
+cluster_dir() { printf '%s/cluster/%s' "$state_dir" "$1"; }
+
+cluster_port() { case "$1" in cluster1) printf '%s' "$CLUSTER1_PORT" ;; cluster2) printf '%s' "$CLUSTER2_PORT" ;; cluster3) printf '%s' "$CLUSTER3_PORT" ;; esac; }
+
+cluster_node_running() { [ -f "$(cluster_dir "$1")/redis.pid" ] && kill -0 "$(cat "$(cluster_dir "$1")/redis.pid")" 2>/dev/null; }
+
+cluster_node_start() {
+  cluster_node_running "$1" && return
+  local dir port; dir=$(cluster_dir "$1"); port=$(cluster_port "$1")
+  mkdir -p "$dir"
+  redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --cluster-enabled yes \
+    --cluster-config-file nodes.conf --cluster-node-timeout 2000 --cluster-require-full-coverage no \
+    --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
+  wait_for "Redis $1" redis-cli -h 127.0.0.1 -p "$port" ping
+}
+
+cluster_node_stop() {
+  cluster_node_running "$1" || return 0
+  local pid; pid=$(cat "$(cluster_dir "$1")/redis.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  rm -f "$(cluster_dir "$1")/redis.pid"
+  log "Redis $1 stopped"
+}
+
+cluster_ok() { redis-cli -h 127.0.0.1 -p "$CLUSTER1_PORT" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; }
+
+cluster_start() {
+  ensure_redis_installed
+  if [ -z "${CLUSTER1_PORT:-}" ]; then
+    CLUSTER1_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}")
+    CLUSTER2_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT")
+    CLUSTER3_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT" "$CLUSTER2_PORT")
+    printf 'CLUSTER1_PORT=%s\nCLUSTER2_PORT=%s\nCLUSTER3_PORT=%s\n' "$CLUSTER1_PORT" "$CLUSTER2_PORT" "$CLUSTER3_PORT" >> "$state_dir/ports"
+  fi
+  local node
+  for node in cluster1 cluster2 cluster3; do cluster_node_start "$node"; done
+  if [ ! -f "$state_dir/cluster/created" ]; then
+    redis-cli --cluster create "127.0.0.1:$CLUSTER1_PORT" "127.0.0.1:$CLUSTER2_PORT" "127.0.0.1:$CLUSTER3_PORT" \
+      --cluster-replicas 0 --cluster-yes >/dev/null 2>&1 || die "redis-cli --cluster create failed"
+    touch "$state_dir/cluster/created"
+  fi
+  wait_for "Redis Cluster" cluster_ok
+  log "Redis Cluster on 127.0.0.1:$CLUSTER1_PORT,$CLUSTER2_PORT,$CLUSTER3_PORT"
+}
+
+cluster_stop() { local node; for node in cluster3 cluster2 cluster1; do cluster_node_stop "$node"; done; }
+
 create_servers() {
   local bin primary replica redis
   bin=$(pg_bin)
@@ -165,6 +276,8 @@ EOF
   printf "port = %s\nunix_socket_directories = '%s'\n" "$replica" "$state_dir" >> "$state_dir/replica/postgresql.conf"
   pg_start replica
   redis_start
+  bouncer_start
+  cluster_start
 }
 
 print_env() {
@@ -173,6 +286,8 @@ print_env() {
 export ORMPERF_PG_PRIMARY='Host=127.0.0.1;Port=$PRIMARY_PORT;Username=postgres;Database=ormperf'
 export ORMPERF_PG_REPLICA='Host=127.0.0.1;Port=$REPLICA_PORT;Username=postgres;Database=ormperf'
 export ORMPERF_REDIS='127.0.0.1:$REDIS_PORT'
+export ORMPERF_REDIS_CLUSTER='127.0.0.1:${CLUSTER1_PORT:-0},127.0.0.1:${CLUSTER2_PORT:-0},127.0.0.1:${CLUSTER3_PORT:-0}'
+export ORMPERF_PG_BOUNCER='Host=127.0.0.1;Port=${BOUNCER_PORT:-0};Username=postgres;Database=ormperf;No Reset On Close=true;Max Auto Prepare=0'
 export ORMPERF_SERVICES_DIR='$state_dir'
 export ORMPERF_SERVICES_CONTROL='$self'
 EOF
@@ -183,10 +298,15 @@ for_each() { # action target
   case "$target" in
     primary|replica) "pg_$action" "$target" ;;
     redis) "redis_$action" ;;
+    bouncer) "bouncer_$action" ;;
+    cluster) "cluster_$action" ;;
+    cluster1|cluster2|cluster3)
+      "cluster_node_$action" "$target"
+      if [ "$action" = start ]; then wait_for "Redis Cluster" cluster_ok; fi ;;
     all)
-      if [ "$action" = stop ]; then redis_stop; pg_stop replica; pg_stop primary
-      else pg_start primary; pg_start replica; redis_start; fi ;;
-    *) die "unknown server '$target' (expected primary, replica, redis or all)" ;;
+      if [ "$action" = stop ]; then cluster_stop; bouncer_stop; redis_stop; pg_stop replica; pg_stop primary
+      else pg_start primary; pg_start replica; redis_start; bouncer_start; cluster_start; fi ;;
+    *) die "unknown server '$target' (expected primary, replica, redis, bouncer, cluster, cluster1..3 or all)" ;;
   esac
 }
 
@@ -210,7 +330,7 @@ case "$command" in
     ;;
   stop|start)
     read_ports
-    for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|all}"
+    for_each "$command" "${2:?usage: services.sh $command primary|replica|redis|bouncer|cluster|cluster1|cluster2|cluster3|all}"
     ;;
   promote)
     read_ports
@@ -218,7 +338,7 @@ case "$command" in
     ;;
   restart)
     read_ports
-    for_each stop "${2:?usage: services.sh restart primary|replica|redis|all}"
+    for_each stop "${2:?usage: services.sh restart primary|replica|redis|bouncer|cluster|cluster1|cluster2|cluster3|all}"
     for_each start "$2"
     ;;
   status)
@@ -226,6 +346,10 @@ case "$command" in
     pg_running primary && echo "primary: up ($PRIMARY_PORT)" || echo "primary: down"
     pg_running replica && echo "replica: up ($REPLICA_PORT)" || echo "replica: down"
     redis_running && echo "redis: up ($REDIS_PORT)" || echo "redis: down"
+    bouncer_running && echo "bouncer: up (${BOUNCER_PORT:-})" || echo "bouncer: down"
+    for node in cluster1 cluster2 cluster3; do
+      cluster_node_running "$node" && echo "$node: up ($(cluster_port "$node"))" || echo "$node: down"
+    done
     ;;
   *)
     echo "usage: eng/services.sh up|env|down|status|stop NAME|start NAME|restart NAME|promote replica" >&2

@@ -33,6 +33,20 @@ public interface IMaterializedViews
     /// <exception cref="InvalidOperationException">No materialized view has that name.</exception>
     Task<MaterializedViewRefreshResult> TryRefreshAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Refreshes the view for the clock-aligned tick that starts at <paramref name="tick"/>, once across every instance:
+    /// the tick is claimed in the database first, and when another instance has already claimed it (or a later tick),
+    /// or holds the view's advisory lock, this returns <see cref="MaterializedViewRefreshOutcome.Skipped"/> without
+    /// refreshing. A refresh that fails after its claim is not retried for that tick. The scheduler of
+    /// <c>AddMaterializedView</c> calls this with <c>floor(now / refreshEvery) * refreshEvery</c> (from the Unix epoch,
+    /// UTC), so instances started at any offset agree on the tick as long as their clocks agree to well within the interval.
+    /// </summary>
+    /// <param name="name">The view's name, optionally schema-qualified.</param>
+    /// <param name="tick">The start of the tick; claims are ordered by it, so an older tick is never refreshed after a newer one.</param>
+    /// <param name="cancellationToken">Cancels the claim or the refresh.</param>
+    /// <exception cref="InvalidOperationException">No materialized view has that name.</exception>
+    Task<MaterializedViewRefreshResult> TryRefreshTickAsync(string name, DateTimeOffset tick, CancellationToken cancellationToken = default);
+
     /// <summary>Reports whether the view is populated, how its last OrmPerf refresh went, and how stale it is.</summary>
     /// <exception cref="InvalidOperationException">No materialized view has that name.</exception>
     Task<MaterializedViewStatus> GetStatusAsync(string name, CancellationToken cancellationToken = default);

@@ -22,7 +22,10 @@ public static class MaterializedViewBuilderExtensions
 
     /// <summary>
     /// Refreshes an existing materialized view every <paramref name="refreshEvery"/> from a hosted service (and registers
-    /// <see cref="IMaterializedViews"/>). With several instances of the service, one refreshes per tick and the others skip.
+    /// <see cref="IMaterializedViews"/>). Ticks are aligned to the clock (multiples of the interval since the Unix epoch)
+    /// and each is claimed in the database, so with several instances, started at any offsets, exactly one refreshes
+    /// per tick and the others skip. When the host starts, the view is checked (start-up fails if it does not exist or
+    /// is not a materialized view) and, if unpopulated, refreshed; see <see cref="MaterializedViewRefreshOptions.ValidateOnStart"/>.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
     /// <param name="name">The view's name, optionally schema-qualified; validated now.</param>
@@ -45,7 +48,7 @@ public static class MaterializedViewBuilderExtensions
     /// <param name="configure">Sets the view's options; they are validated now.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="ArgumentException">The name or a source table is not a valid SQL name.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second, or the debounce is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second, or the debounce or start-up timeout is not positive.</exception>
     public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery, Action<MaterializedViewRefreshOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -63,6 +66,11 @@ public static class MaterializedViewBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(configure), options.ChangeDebounce, $"The change debounce of materialized view '{name}' must be positive.");
         }
 
+        if (options.PopulateOnStartTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.PopulateOnStartTimeout, $"The start-up population timeout of materialized view '{name}' must be positive.");
+        }
+
         foreach (var table in options.SourceTables)
         {
             SqlIdentifier.Split(table, nameof(MaterializedViewRefreshOptions.SourceTables));
@@ -70,7 +78,8 @@ public static class MaterializedViewBuilderExtensions
 
         builder.AddMaterializedViews();
         builder.Services.AddSingleton(new MaterializedViewSchedule(
-            name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray()));
+            name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray(),
+            options.ValidateOnStart, options.PopulateOnStartTimeout));
         builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>(
             sp => sp.GetRequiredService<MaterializedViewRefreshScheduler>()));
@@ -89,7 +98,9 @@ public static class MaterializedViewBuilderExtensions
     /// <c>LISTEN</c>s on <see cref="TableChangeNotificationOptions.Channel"/>, and each
     /// <c>NOTIFY ormperf_table_changed, 'schema.table'</c> brings forward the refresh of the views registered with
     /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> that read that table. Every instance hears every
-    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh.
+    /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh. Behind a transaction pooler
+    /// (PgBouncer), set <see cref="TableChangeNotificationOptions.ConnectionString"/> to a direct connection: the
+    /// listener refuses a pooled one and stops the host with a message naming that setting.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
     /// <param name="configure">Sets the channel and timings; validated now. Null for the defaults.</param>
@@ -102,6 +113,18 @@ public static class MaterializedViewBuilderExtensions
         var options = new TableChangeNotificationOptions();
         configure?.Invoke(options);
         SqlIdentifier.Quote(options.Channel, nameof(TableChangeNotificationOptions.Channel));
+        if (options.ConnectionString is { } direct)
+        {
+            try
+            {
+                _ = new Npgsql.NpgsqlConnectionStringBuilder(direct);
+            }
+            catch (ArgumentException error)
+            {
+                throw new ArgumentException($"The connection string of the change channel '{options.Channel}' is not a valid Npgsql connection string: {error.Message}", nameof(configure), error);
+            }
+        }
+
         if (options.ReconnectDelay <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(configure), options.ReconnectDelay, $"The reconnect delay of the change channel '{options.Channel}' must be positive.");

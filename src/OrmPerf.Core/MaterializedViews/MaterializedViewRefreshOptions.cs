@@ -1,6 +1,9 @@
 namespace OrmPerf.MaterializedViews;
 
-/// <summary>How the scheduler refreshes one view besides its interval: on reported writes to the tables it reads.</summary>
+/// <summary>
+/// How the scheduler treats one view besides its interval: what it checks when the host starts, and whether it also
+/// refreshes on reported writes to the tables the view reads.
+/// </summary>
 public sealed class MaterializedViewRefreshOptions
 {
     /// <summary>
@@ -22,4 +25,19 @@ public sealed class MaterializedViewRefreshOptions
     /// directly or through other views, found in <c>pg_depend</c> when the first write is reported.
     /// </summary>
     public IList<string> SourceTables { get; } = new List<string>();
+
+    /// <summary>
+    /// When the host starts, check that the view exists and is a materialized view (start-up fails with its name if
+    /// not), and refresh it before start-up completes if it is not populated (created <c>WITH NO DATA</c>), so readers
+    /// never see "has not been populated". True by default; set false for a view that migrations create after the host
+    /// has started (its ticks then log an error until it exists).
+    /// </summary>
+    public bool ValidateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// How long start-up waits for the refresh of an unpopulated view (with <see cref="ValidateOnStart"/>). When it
+    /// takes longer, the refresh is cancelled, a warning is logged, start-up goes on and the view's next tick refreshes
+    /// it. Must be positive. Thirty seconds by default.
+    /// </summary>
+    public TimeSpan PopulateOnStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -5,11 +5,13 @@ using OrmPerf.Diagnostics;
 namespace OrmPerf.MaterializedViews;
 
 /// <summary>
-/// Refreshes the registered views on their intervals, driven by the injected <see cref="TimeProvider"/>, and, for views
-/// with a change debounce, within that window after a write to a source table is reported (<see cref="ReportChange"/>).
-/// Views due at the same moment are refreshed sources first. Each refresh is a <see cref="IMaterializedViews.TryRefreshAsync"/>,
-/// so when several instances run, one refreshes and the others skip. A failure is logged, counted and retried at the
-/// next tick; it never stops the host. <see cref="ReportChange"/> is thread-safe.
+/// Refreshes the registered views on clock-aligned ticks (multiples of each view's interval since the Unix epoch), driven
+/// by the injected <see cref="TimeProvider"/>, and, for views with a change debounce, within that window after a write to
+/// a source table is reported (<see cref="ReportChange"/>). Views due at the same moment are refreshed sources first.
+/// A tick is refreshed through <see cref="IMaterializedViews.TryRefreshTickAsync"/>, which claims it in the database, so
+/// when several instances run, whatever their start offsets, one refreshes each tick and the others skip. Before the
+/// host has started, each view is checked and, if unpopulated, refreshed (<see cref="MaterializedViewRefreshOptions.ValidateOnStart"/>).
+/// A failed refresh is logged, counted and retried at the next tick; it never stops the host. <see cref="ReportChange"/> is thread-safe.
 /// </summary>
 internal sealed class MaterializedViewRefreshScheduler : BackgroundService
 {
@@ -31,9 +33,8 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
         Schedules = schedules.ToArray();
         _time = time;
         _logger = logger;
-        // Counted from construction, not from the first run of ExecuteAsync, which the host may start later.
         var now = time.GetUtcNow();
-        _dueAt = Schedules.Select(schedule => now + schedule.RefreshEvery).ToArray();
+        _dueAt = Schedules.Select(schedule => NextTick(now, schedule.RefreshEvery)).ToArray();
         _changeDueAt = new DateTimeOffset?[Schedules.Count];
         _changedSince = new DateTimeOffset?[Schedules.Count];
     }
@@ -59,6 +60,21 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
 
         Log.MaterializedViewChangeReported(_logger, Schedules[index].Name, debounce);
         Wake();
+    }
+
+    /// <summary>
+    /// Checks every view registered with <see cref="MaterializedViewRefreshOptions.ValidateOnStart"/> and populates
+    /// those created <c>WITH NO DATA</c>, then starts the refresh loop.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A view does not exist, is not a materialized view, or could not be checked.</exception>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var schedule in Schedules.Where(s => s.ValidateOnStart).DistinctBy(s => s.Name))
+        {
+            await PrepareAsync(schedule, cancellationToken).ConfigureAwait(false);
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public override void Dispose()
@@ -100,6 +116,54 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
         }
     }
 
+    /// <summary>The start of the tick <paramref name="now"/> is in: a multiple of <paramref name="every"/> since the Unix epoch.</summary>
+    internal static DateTimeOffset TickStart(DateTimeOffset now, TimeSpan every)
+    {
+        var sinceEpoch = now.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return DateTimeOffset.UnixEpoch.AddTicks(sinceEpoch - (sinceEpoch % every.Ticks));
+    }
+
+    private static DateTimeOffset NextTick(DateTimeOffset now, TimeSpan every) => TickStart(now, every) + every;
+
+    private async Task PrepareAsync(MaterializedViewSchedule schedule, CancellationToken cancellationToken)
+    {
+        MaterializedViewStatus status;
+        try
+        {
+            status = await _views.GetStatusAsync(schedule.Name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"Materialized view '{schedule.Name}' (registered with AddMaterializedView) could not be checked at start-up: {error.Message} " +
+                $"If migrations create it after the host starts, set {nameof(MaterializedViewRefreshOptions)}.{nameof(MaterializedViewRefreshOptions.ValidateOnStart)} = false for it.",
+                error);
+        }
+
+        if (status.IsPopulated)
+        {
+            return;
+        }
+
+        var timeout = schedule.PopulateOnStartTimeout ?? TimeSpan.FromSeconds(30);
+        Log.MaterializedViewPopulatingOnStart(_logger, status.View);
+        using var bounded = new CancellationTokenSource(timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bounded.Token);
+        try
+        {
+            await _views.RefreshAsync(schedule.Name, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            Log.MaterializedViewPopulateOnStartTimedOut(_logger, status.View, timeout);
+        }
+        catch (Exception error) when (error is not OperationCanceledException)
+        {
+            // Already counted as "failed" by the refresh; readers fail as they would have, and the tick retries.
+            Log.MaterializedViewPopulateOnStartFailed(_logger, error, status.View);
+        }
+    }
+
     private (List<DueRefresh> Due, DateTimeOffset WakeAt) TakeDue()
     {
         lock (_gate)
@@ -113,7 +177,10 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
                 var changed = _changeDueAt[i] <= now;
                 if (tick || changed)
                 {
-                    due.Add(new DueRefresh(i, Schedules[i].Name, tick ? null : _changedSince[i]));
+                    var every = Schedules[i].RefreshEvery;
+                    due.Add(tick
+                        ? new DueRefresh(i, Schedules[i].Name, null, TickStart(now, every))
+                        : new DueRefresh(i, Schedules[i].Name, _changedSince[i], null));
                     // The refresh starts after every write reported so far was committed, so it serves them all.
                     _changeDueAt[i] = null;
                     _changedSince[i] = null;
@@ -121,9 +188,8 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
 
                 if (tick)
                 {
-                    // After a long pause, resume the rhythm from now instead of refreshing repeatedly to catch up.
-                    var every = Schedules[i].RefreshEvery;
-                    _dueAt[i] = _dueAt[i] + every > now ? _dueAt[i] + every : now + every;
+                    // The tick now is in; after a long pause the missed ones are not caught up.
+                    _dueAt[i] = NextTick(now, Schedules[i].RefreshEvery);
                 }
 
                 wakeAt = Min(wakeAt, Min(_dueAt[i], _changeDueAt[i] ?? DateTimeOffset.MaxValue));
@@ -190,6 +256,12 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
                 }
             }
 
+            if (due.Tick is { } tick)
+            {
+                await _views.TryRefreshTickAsync(due.Name, tick, stoppingToken).ConfigureAwait(false);
+                return;
+            }
+
             var result = await _views.TryRefreshAsync(due.Name, stoppingToken).ConfigureAwait(false);
             if (result.Outcome == MaterializedViewRefreshOutcome.Skipped && due.ChangedSince is { } unserved)
             {
@@ -219,5 +291,6 @@ internal sealed class MaterializedViewRefreshScheduler : BackgroundService
     /// <param name="Index">The view's index in <see cref="Schedules"/>.</param>
     /// <param name="Name">The view's registered name.</param>
     /// <param name="ChangedSince">For a refresh brought forward by reported writes only: the first of those reports.</param>
-    private sealed record DueRefresh(int Index, string Name, DateTimeOffset? ChangedSince);
+    /// <param name="Tick">For a scheduled refresh: the start of its clock-aligned tick, which the instances claim.</param>
+    private sealed record DueRefresh(int Index, string Name, DateTimeOffset? ChangedSince, DateTimeOffset? Tick);
 }

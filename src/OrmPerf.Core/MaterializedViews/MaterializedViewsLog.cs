@@ -33,4 +33,16 @@ internal static partial class Log
 
     [LoggerMessage(309, LogLevel.Warning, "Listening for table-change notifications on channel {Channel} failed; listening again in {RetryIn}, then refreshing every view that refreshes on change")]
     public static partial void TableChangeNotificationsInterrupted(ILogger logger, Exception exception, string channel, TimeSpan retryIn);
+
+    [LoggerMessage(310, LogLevel.Debug, "Skipped refresh of materialized view {View} for the tick at {Tick}: another instance claimed it")]
+    public static partial void MaterializedViewTickClaimedElsewhere(ILogger logger, string view, DateTimeOffset tick);
+
+    [LoggerMessage(311, LogLevel.Information, "Materialized view {View} is not populated (created WITH NO DATA); refreshing it before start-up completes")]
+    public static partial void MaterializedViewPopulatingOnStart(ILogger logger, string view);
+
+    [LoggerMessage(312, LogLevel.Warning, "Materialized view {View} could not be populated within {Timeout} at start-up; start-up goes on and its next tick refreshes it")]
+    public static partial void MaterializedViewPopulateOnStartTimedOut(ILogger logger, string view, TimeSpan timeout);
+
+    [LoggerMessage(313, LogLevel.Error, "Materialized view {View} could not be populated at start-up; start-up goes on and its next tick refreshes it")]
+    public static partial void MaterializedViewPopulateOnStartFailed(ILogger logger, Exception exception, string view);
 }

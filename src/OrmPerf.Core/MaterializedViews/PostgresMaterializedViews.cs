@@ -12,7 +12,8 @@ namespace OrmPerf.MaterializedViews;
 /// <see cref="IMaterializedViews"/> on PostgreSQL. Refresh bookkeeping lives in the table <c>ormperf_mv_refresh</c>,
 /// created on first use in the connection's current schema (the first schema of its <c>search_path</c>).
 /// Each refresh runs in one transaction that first takes a transaction-scoped advisory lock
-/// (<c>pg_advisory_xact_lock</c>), so it is safe behind PgBouncer's transaction pooling. Thread-safe.
+/// (<c>pg_advisory_xact_lock</c>), so it is safe behind PgBouncer's transaction pooling. A scheduled tick is also
+/// claimed in that table (<see cref="TryRefreshTickAsync"/>), so one instance refreshes it. Thread-safe.
 /// </summary>
 public sealed class PostgresMaterializedViews : IMaterializedViews
 {
@@ -91,11 +92,15 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
 
     /// <inheritdoc />
     public Task<MaterializedViewRefreshResult> RefreshAsync(string name, CancellationToken cancellationToken = default) =>
-        RefreshCoreAsync(name, skipWhenBusy: false, cancellationToken);
+        RefreshCoreAsync(name, skipWhenBusy: false, tick: null, cancellationToken);
 
     /// <inheritdoc />
     public Task<MaterializedViewRefreshResult> TryRefreshAsync(string name, CancellationToken cancellationToken = default) =>
-        RefreshCoreAsync(name, skipWhenBusy: true, cancellationToken);
+        RefreshCoreAsync(name, skipWhenBusy: true, tick: null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<MaterializedViewRefreshResult> TryRefreshTickAsync(string name, DateTimeOffset tick, CancellationToken cancellationToken = default) =>
+        RefreshCoreAsync(name, skipWhenBusy: true, tick, cancellationToken);
 
     /// <inheritdoc />
     public async Task<MaterializedViewStatus> GetStatusAsync(string name, CancellationToken cancellationToken = default)
@@ -175,7 +180,7 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
             SourceTablesSql, new { name = quoted }, cancellationToken: cancellationToken)).ConfigureAwait(false)).AsList();
     }
 
-    private async Task<MaterializedViewRefreshResult> RefreshCoreAsync(string name, bool skipWhenBusy, CancellationToken cancellationToken)
+    private async Task<MaterializedViewRefreshResult> RefreshCoreAsync(string name, bool skipWhenBusy, DateTimeOffset? tick, CancellationToken cancellationToken)
     {
         var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
         await EnsureBookkeepingAsync(cancellationToken).ConfigureAwait(false);
@@ -186,6 +191,13 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
         try
         {
             resolved = (await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false)).View;
+            if (tick is { } claimed && !await ClaimTickAsync(connection, resolved, claimed, cancellationToken).ConfigureAwait(false))
+            {
+                Log.MaterializedViewTickClaimedElsewhere(_logger, resolved, claimed);
+                MaterializedViewMetrics.Record(resolved, "skipped", null);
+                return new MaterializedViewRefreshResult(resolved, MaterializedViewRefreshOutcome.Skipped, startedAt, TimeSpan.Zero, 0);
+            }
+
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using var transactionDisposal = transaction.ConfigureAwait(false);
             var key = MaterializedViewLockKey.For(resolved);
@@ -245,6 +257,21 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
         }
     }
 
+    /// <summary>
+    /// Claims the tick for this instance: true when no instance had claimed it or a later one. One row per view, updated
+    /// in place; a concurrent claim of the same tick waits for the row lock, then sees the tick taken.
+    /// Committed on its own, before the refresh: a refresh that fails after the claim is retried at the next tick.
+    /// </summary>
+    private static async Task<bool> ClaimTickAsync(DbConnection connection, string resolved, DateTimeOffset tick, CancellationToken cancellationToken) =>
+        await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            $"""
+            INSERT INTO {Bookkeeping} AS b (view_name, claimed_tick) VALUES (@view, @tick)
+            ON CONFLICT (view_name) DO UPDATE SET claimed_tick = EXCLUDED.claimed_tick
+            WHERE b.claimed_tick IS NULL OR b.claimed_tick < EXCLUDED.claimed_tick
+            RETURNING 1
+            """,
+            new { view = resolved, tick = tick.UtcDateTime }, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1;
+
     private async Task RecordFailureAsync(string resolved, Exception error, CancellationToken cancellationToken)
     {
         try
@@ -287,7 +314,9 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
                 row_count bigint,
                 mode text,
                 last_error text,
-                last_error_at timestamptz)
+                last_error_at timestamptz,
+                claimed_tick timestamptz);
+            ALTER TABLE {Bookkeeping} ADD COLUMN IF NOT EXISTS claimed_tick timestamptz
             """,
             null, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

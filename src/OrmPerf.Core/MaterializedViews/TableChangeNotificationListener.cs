@@ -10,11 +10,13 @@ namespace OrmPerf.MaterializedViews;
 /// Holds one connection to the primary that <c>LISTEN</c>s on the change channel, and passes each notification's tables
 /// (its payload, split at commas) to the <see cref="MaterializedViewChangeListener"/>. When the connection fails it
 /// listens again after a delay and then reports a change to every view that refreshes on change, because writes made
-/// while it was away were not heard.
+/// while it was away were not heard. A connection through a pooler (PgBouncer) is refused: the listener stops with an
+/// <see cref="InvalidOperationException"/> naming <see cref="TableChangeNotificationOptions.ConnectionString"/>.
 /// </summary>
 internal sealed class TableChangeNotificationListener : BackgroundService
 {
     private readonly NpgsqlDataSource _dataSource;
+    private readonly NpgsqlDataSource? _ownDataSource;
     private readonly MaterializedViewChangeListener _listener;
     private readonly TableChangeNotificationOptions _options;
     private readonly TimeProvider _time;
@@ -24,7 +26,8 @@ internal sealed class TableChangeNotificationListener : BackgroundService
     public TableChangeNotificationListener(
         NpgsqlDataSource dataSource, MaterializedViewChangeListener listener, TableChangeNotificationOptions options, TimeProvider time, ILogger<TableChangeNotificationListener> logger)
     {
-        _dataSource = dataSource;
+        _ownDataSource = options.ConnectionString is { } direct ? NpgsqlDataSource.Create(direct) : null;
+        _dataSource = _ownDataSource ?? dataSource;
         _listener = listener;
         _options = options;
         _time = time;
@@ -43,7 +46,7 @@ internal sealed class TableChangeNotificationListener : BackgroundService
                 {
                     await ListenAsync(missedSome, stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception error) when (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                catch (Exception error) when (error is not PooledConnectionException && (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested))
                 {
                     Log.TableChangeNotificationsInterrupted(_logger, error, _options.Channel, _options.ReconnectDelay);
                     missedSome = true;
@@ -57,10 +60,17 @@ internal sealed class TableChangeNotificationListener : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        base.Dispose();
+        _ownDataSource?.Dispose();
+    }
+
     private async Task ListenAsync(bool missedSome, CancellationToken stoppingToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
+        await RefusePooledAsync(connection, stoppingToken).ConfigureAwait(false);
         var received = new List<string>();
         // Raised on this loop's thread while WaitAsync or a command reads from the connection.
         connection.Notification += (_, e) => received.Add(e.Payload);
@@ -101,4 +111,26 @@ internal sealed class TableChangeNotificationListener : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// A pooler answers the start-up with a process id of its own, so a session that is not the server's own shows as a
+    /// mismatch with <c>pg_backend_pid()</c>. Behind PgBouncer in transaction mode, <c>LISTEN</c> would run on one
+    /// server session and later notifications arrive on others, never to this client: refused rather than silently deaf.
+    /// </summary>
+    private async Task RefusePooledAsync(NpgsqlConnection connection, CancellationToken stoppingToken)
+    {
+        var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+        await using var pidDisposal = pid.ConfigureAwait(false);
+        var serverPid = (int)(await pid.ExecuteScalarAsync(stoppingToken).ConfigureAwait(false))!;
+        if (serverPid != connection.ProcessID)
+        {
+            throw new PooledConnectionException(
+                $"Table-change notifications on channel '{_options.Channel}' need a direct connection to the primary, but " +
+                $"{connection.Host}:{connection.Port} goes through a connection pooler (its process id {connection.ProcessID} is not the " +
+                $"server's {serverPid}; PgBouncer?), where LISTEN loses notifications. Set " +
+                $"{nameof(TableChangeNotificationOptions)}.{nameof(TableChangeNotificationOptions.ConnectionString)} to a direct connection string of the primary.");
+        }
+    }
+
+    private sealed class PooledConnectionException(string message) : InvalidOperationException(message);
 }

@@ -13,6 +13,15 @@ public sealed class TableChangeNotificationOptions
     /// </summary>
     public string Channel { get; set; } = DefaultChannel;
 
+    /// <summary>
+    /// A direct connection string to the primary for the one <c>LISTEN</c>ing connection, when the service's own
+    /// connection string goes through a transaction pooler such as PgBouncer (<c>pool_mode = transaction</c>), which
+    /// hands each transaction a different server session and so loses notifications. Null (the default): the primary
+    /// data source. The listener refuses a connection that goes through a pooler (its backend process id is not the
+    /// server's), failing with a message that names this setting.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
     /// <summary>How long to wait before listening again after the connection fails. Must be positive; five seconds by default.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -43,6 +43,18 @@ public sealed class RedisCacheOptions
     /// </summary>
     public TimeSpan? LeaseDuration { get; set; }
 
-    /// <summary>How many calls, within 10 s, at least half of them failed, open the circuit. Default: 10.</summary>
+    /// <summary>
+    /// The circuit opens when, within the last <see cref="FailureSamplingDuration"/>, at least this many calls were made
+    /// and at least half of them failed. Default: 10.
+    /// </summary>
     public int MinimumThroughput { get; set; } = 10;
+
+    /// <summary>
+    /// The window over which failures are counted. Short, so that on a busy node a Redis that freezes opens the circuit
+    /// within about this window plus <see cref="OperationTimeout"/> (the healthy calls made before the stall leave the
+    /// window that fast), instead of every read paying the timeout until the failures outweigh seconds of successes.
+    /// A node making fewer than <see cref="MinimumThroughput"/> calls per window never opens it: each of its calls pays
+    /// at most <see cref="OperationTimeout"/>. Between 500 ms and a day (Polly's range). Default: 500 ms.
+    /// </summary>
+    public TimeSpan FailureSamplingDuration { get; set; } = TimeSpan.FromMilliseconds(500);
 }

@@ -48,6 +48,11 @@ internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOp
             failures.Add($"RedisCacheOptions.LeaseDuration is {lease}; expected null (no leases) or between 1 ms and 10 minutes.");
         }
 
+        if (options.FailureSamplingDuration < TimeSpan.FromMilliseconds(500) || options.FailureSamplingDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"RedisCacheOptions.FailureSamplingDuration is {options.FailureSamplingDuration}; expected between 500 ms and a day (Polly's range).");
+        }
+
         if (options.MinimumThroughput < 2)
         {
             failures.Add($"RedisCacheOptions.MinimumThroughput is {options.MinimumThroughput}; expected at least 2 (Polly's minimum).");

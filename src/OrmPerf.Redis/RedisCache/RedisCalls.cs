@@ -40,7 +40,7 @@ internal sealed class RedisCalls
             {
                 FailureRatio = 0.5,
                 MinimumThroughput = settings.MinimumThroughput,
-                SamplingDuration = TimeSpan.FromSeconds(10),
+                SamplingDuration = settings.FailureSamplingDuration,
                 BreakDuration = settings.BreakDuration,
                 StateProvider = _circuit,
                 OnOpened = args =>

@@ -10,7 +10,8 @@ namespace OrmPerf.Redis;
 /// <summary>
 /// The query cache's second level in Redis: one string per entry under the key prefix, expiring with the entry (its
 /// fail-safe window included), so a Redis hit fills the in-memory cache with the deadlines the envelope carries. A
-/// tagged read fetches the entry and its tags' invalidation times (<c>&lt;prefix&gt;tag:&lt;tag&gt;</c>) in one <c>MGET</c>.
+/// tagged read fetches the entry and its tags' invalidation times (<c>&lt;prefix&gt;tag:&lt;tag&gt;</c>) in one <c>MGET</c>
+/// (on Redis Cluster, one per hash slot, sent together: <see cref="RedisMultiKeyReads"/>).
 /// </summary>
 /// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
 internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
@@ -46,7 +47,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             keys[i + 1] = _keys.Tag(tags[i]);
         }
 
-        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys) => database.StringGetAsync(keys), cancellationToken).ConfigureAwait(false);
+        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys) => RedisMultiKeyReads.StringGetAsync(database, keys), cancellationToken).ConfigureAwait(false);
         if (!succeeded || Counted(values[0]) is not { } payload)
         {
             return default;
@@ -110,7 +111,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             tagKeys[i] = _keys.Tag(tags[i]);
         }
 
-        var (succeeded, times) = await calls.TryAsync("tags", tagKeys, static (database, tagKeys) => database.StringGetAsync(tagKeys), cancellationToken).ConfigureAwait(false);
+        var (succeeded, times) = await calls.TryAsync("tags", tagKeys, static (database, tagKeys) => RedisMultiKeyReads.StringGetAsync(database, tagKeys), cancellationToken).ConfigureAwait(false);
         if (!succeeded)
         {
             // Not knowing is answered as "invalidated": a miss costs a query, a stale hit costs correctness.

@@ -73,4 +73,16 @@ public sealed class AddMaterializedViewTests
         Assert.Contains("'sales_summary'", error.Message);
         Assert.Throws<ArgumentException>(() => builder.AddMaterializedView("sales_summary", TimeSpan.FromMinutes(1), o => o.SourceTables.Add("orders; DROP TABLE x")));
     }
+
+    [Fact]
+    public void Rejects_a_start_up_timeout_that_is_not_positive_and_a_bad_listening_connection_string()
+    {
+        var builder = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1;Username=u");
+
+        var timeout = Assert.Throws<ArgumentOutOfRangeException>(() => builder.AddMaterializedView("sales_summary", TimeSpan.FromMinutes(1), o => o.PopulateOnStartTimeout = TimeSpan.Zero));
+        var connection = Assert.Throws<ArgumentException>(() => builder.AddMaterializedViewChangeNotifications(o => o.ConnectionString = "Host=127.0.0.1;Nonsense=1"));
+
+        Assert.Contains("'sales_summary'", timeout.Message);
+        Assert.Contains("ormperf_table_changed", connection.Message);
+    }
 }

@@ -32,6 +32,9 @@ internal sealed class RecordingMaterializedViews(TimeProvider time, params strin
         return Task.FromResult(new MaterializedViewRefreshResult("public." + name, MaterializedViewRefreshOutcome.Concurrently, now, TimeSpan.Zero, 1));
     }
 
+    public Task<MaterializedViewRefreshResult> TryRefreshTickAsync(string name, DateTimeOffset tick, CancellationToken cancellationToken = default) =>
+        TryRefreshAsync(name, cancellationToken);
+
     public Task<MaterializedViewStatus> GetStatusAsync(string name, CancellationToken cancellationToken = default)
     {
         var last = _refreshes.Where(r => r.View == name).Select(r => (DateTimeOffset?)r.At).LastOrDefault();

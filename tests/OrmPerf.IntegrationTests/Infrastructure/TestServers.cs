@@ -22,6 +22,8 @@ public sealed class TestServers : IAsyncLifetime
     private string? _primary;
     private string? _replica;
     private string? _redis;
+    private string? _bouncer;
+    private string? _redisCluster;
     private string? _control;
     private string _missingReason = "servers were not looked for yet";
 
@@ -34,11 +36,19 @@ public sealed class TestServers : IAsyncLifetime
     /// <summary>StackExchange.Redis configuration string of the Redis server.</summary>
     public string Redis => Require(_redis, "Redis");
 
+    /// <summary>StackExchange.Redis configuration string of a Redis Cluster of three masters (<c>cluster1</c>..<c>cluster3</c>).</summary>
+    public string RedisCluster => Require(_redisCluster, "Redis Cluster");
+
+    /// <summary>Connection string of PgBouncer in transaction mode in front of <see cref="Primary"/>.</summary>
+    public string Bouncer => Require(_bouncer, "PgBouncer (transaction mode)");
+
     public async ValueTask InitializeAsync()
     {
         _primary = Environment.GetEnvironmentVariable("ORMPERF_PG_PRIMARY");
         _replica = Environment.GetEnvironmentVariable("ORMPERF_PG_REPLICA");
         _redis = Environment.GetEnvironmentVariable("ORMPERF_REDIS");
+        _bouncer = Environment.GetEnvironmentVariable("ORMPERF_PG_BOUNCER");
+        _redisCluster = Environment.GetEnvironmentVariable("ORMPERF_REDIS_CLUSTER");
         _control = Environment.GetEnvironmentVariable("ORMPERF_SERVICES_CONTROL");
         if (_primary is not null)
         {

@@ -17,6 +17,7 @@ public sealed class RedisCacheOptionsTests
             o.MaxPayloadBytes = 0;
             o.DisconnectedL1Duration = TimeSpan.FromSeconds(-1);
             o.LeaseDuration = TimeSpan.Zero;
+            o.FailureSamplingDuration = TimeSpan.FromMilliseconds(100);
         });
         using var provider = services.BuildServiceProvider();
 
@@ -28,6 +29,7 @@ public sealed class RedisCacheOptionsTests
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.MaxPayloadBytes is 0", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.DisconnectedL1Duration is -00:00:01", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.LeaseDuration is 00:00:00", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("RedisCacheOptions.FailureSamplingDuration is 00:00:00.1000000", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -43,5 +45,6 @@ public sealed class RedisCacheOptionsTests
         Assert.Equal("ormperf:", options.KeyPrefix);
         Assert.Equal(TimeSpan.FromSeconds(5), options.DisconnectedL1Duration);
         Assert.Null(options.LeaseDuration);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.FailureSamplingDuration);
     }
 }
