@@ -81,6 +81,17 @@ internal sealed class GenericPlanner(NpgsqlConnection connection, string? hypoPg
         }
     }
 
+    /// <summary>Whether any node of the plan scans the named index.</summary>
+    public static bool UsesIndex(string planJson, string indexName)
+    {
+        using var document = JsonDocument.Parse(planJson);
+        return document.RootElement.EnumerateArray().Any(statement => Scans(statement.GetProperty("Plan"), indexName));
+
+        static bool Scans(JsonElement node, string indexName) =>
+            (node.TryGetProperty("Index Name", out var index) && index.GetString() == indexName)
+            || (node.TryGetProperty("Plans", out var children) && children.EnumerateArray().Any(child => Scans(child, indexName)));
+    }
+
     /// <summary>The root node's estimated total cost.</summary>
     public static double TotalCost(string planJson)
     {

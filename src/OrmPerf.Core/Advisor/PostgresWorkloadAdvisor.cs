@@ -88,6 +88,35 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
             indexReport.StatisticsAge);
     }
 
+    public async Task<AppliedIndex> ApplyIndexAsync(IndexRecommendation recommendation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recommendation);
+        var index = recommendation.Index;
+        // Rebuilt from the parts rather than trusting the record's text, which a caller could have replaced.
+        var create = CoveringIndex.CreateStatement(index.Table, index.KeyColumns, index.IncludeColumns);
+        var name = CoveringIndex.NameFor(index.Table, index.KeyColumns);
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var connectionDisposal = connection.ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition(create, commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition($"ANALYZE {SqlIdentifier.QuoteQualified(index.Table)}", commandTimeout: 0, cancellationToken: cancellationToken)).ConfigureAwait(false);
+
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transactionDisposal = transaction.ConfigureAwait(false);
+        await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        // The statement's unqualified names resolve in the index's schema, where the analysis found its table.
+        await ResolveNamesInAsync(connection, SqlIdentifier.Split(index.Table).Schema is { } schema ? [schema] : [], cancellationToken).ConfigureAwait(false);
+        var planner = new GenericPlanner(connection, hypoPgSchema: null);
+        await planner.BeginAsync(cancellationToken).ConfigureAwait(false);
+        var (plan, error) = await planner.ExplainAsync(recommendation.Statement, cancellationToken).ConfigureAwait(false);
+        await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+        if (plan is null)
+        {
+            throw new InvalidOperationException($"Index {name} was created, but the statement could not be planned again ({error}): {recommendation.Statement}");
+        }
+
+        return new AppliedIndex(name, create, recommendation.CostBefore, GenericPlanner.TotalCost(plan), GenericPlanner.UsesIndex(plan, name), plan);
+    }
+
     /// <summary>The extension's schema, creating it when allowed and available; null (with a note saying why) when it cannot be used.</summary>
     private static async Task<string?> EnsureExtensionAsync(NpgsqlConnection connection, string extension, bool create, List<string> notes, CancellationToken cancellationToken)
     {
@@ -168,6 +197,7 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
         await using (transaction.ConfigureAwait(false))
         {
             await connection.ExecuteAsync(new CommandDefinition("SET TRANSACTION READ ONLY", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await ResolveNamesInAsync(connection, schemas, cancellationToken).ConfigureAwait(false);
             var planner = new GenericPlanner(connection, hypoPgSchema);
             await planner.BeginAsync(cancellationToken).ConfigureAwait(false);
             foreach (var (statistics, _) in candidates)
@@ -221,6 +251,19 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// Statements name tables as their sessions' search path resolved them; the advisor's own session may have another.
+    /// With schemas given, unqualified names resolve in them first (then in public), for this transaction only.
+    /// </summary>
+    private static async Task ResolveNamesInAsync(NpgsqlConnection connection, string[] schemas, CancellationToken cancellationToken)
+    {
+        if (schemas.Length > 0)
+        {
+            var path = string.Join(", ", schemas.Append("public").Distinct(StringComparer.Ordinal).Select(SqlIdentifier.Escape));
+            await connection.ExecuteAsync(new CommandDefinition($"SET LOCAL search_path TO {path}", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
     }
 
     private static List<CacheRecommendation> SuggestCaching(Workload workload, WorkloadAdvisorOptions options)

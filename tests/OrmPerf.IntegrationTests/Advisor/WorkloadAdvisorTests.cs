@@ -106,6 +106,14 @@ public sealed class WorkloadAdvisorTests(TestServers servers)
         Assert.Null(suggestion.CostAfter);
         Assert.StartsWith("UNVERIFIED", suggestion.Evidence);
         Assert.Equal(index.Index.CreateStatement, suggestion.Index.CreateStatement);
+
+        // Applied, the index changes the statement's plan, and the next report no longer asks for it.
+        var applied = await advisor.ApplyIndexAsync(index, _cancellation);
+        Assert.True(applied.PlanUsesIndex, applied.PlanJson);
+        Assert.Equal(index.Index.IndexName, applied.IndexName);
+        Assert.True(applied.CostAfter < applied.CostBefore / 10, applied.PlanJson);
+        var after = await advisor.AnalyzeAsync(new WorkloadAdvisorOptions { Schemas = [schema.Name] }, cancellationToken: _cancellation);
+        Assert.Empty(after.Indexes);
     }
 
     [Fact]
