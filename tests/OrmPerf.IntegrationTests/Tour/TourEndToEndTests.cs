@@ -33,7 +33,7 @@ public sealed class TourEndToEndTests(TestServers servers)
 
             string[] techniques =
             [
-                "pooling", "batching", "covering index", "materialized view: 30-day", "materialized view: reader latency", "partial loading: time",
+                "pooling", "batching", "advisor: index", "covering index", "materialized view: 30-day", "materialized view: reader latency", "partial loading: time",
                 "partial loading: bytes", "query cache: L1", "query cache: Redis", "query cache: stampede", "replicas: where reads landed",
                 "replicas: read-your-writes", "replicas: replay paused", "atomic update",
             ];
@@ -44,6 +44,8 @@ public sealed class TourEndToEndTests(TestServers servers)
             Assert.Equal(0, Row("replicas: read-your-writes").Naive);
             Assert.Equal(1, Row("replicas: read-your-writes").OrmPerf);
             Assert.Equal(20, Row("replicas: where reads landed").OrmPerf);
+            // The advisor names the covering index the next step creates, with HypoPG's estimate below today's cost.
+            Assert.InRange(Row("advisor: index (estimated cost)").OrmPerf, 1, Row("advisor: index (estimated cost)").Naive - 1);
 
             await using var connection = new NpgsqlConnection(servers.Primary);
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>(@"SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'ormperf\_tour\_%'"));
