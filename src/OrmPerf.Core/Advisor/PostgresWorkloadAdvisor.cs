@@ -207,7 +207,9 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
                 {
                     if (++planErrors <= MaxPlanNotes)
                     {
-                        notes.Add($"Could not plan \"{Shorten(statistics.Query)}\" ({error}).");
+                        // Statements are matched to tables by name: another schema's statement over tables of the same names does not plan here.
+                        notes.Add($"Could not plan \"{Shorten(statistics.Query)}\" ({error})"
+                            + (schemas.Length > 0 ? "; it may belong to another schema with tables of the same names." : "."));
                     }
 
                     continue;
