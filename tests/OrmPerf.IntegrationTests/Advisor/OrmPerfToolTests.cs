@@ -90,19 +90,22 @@ public sealed class OrmPerfToolTests(TestServers servers) : IDisposable
         }
 
         var packages = Path.Combine(_work, "packages");
-        var pack = await RunAsync("dotnet", "pack", Path.Combine(root, "tools", "OrmPerf.Tool", "OrmPerf.Tool.csproj"), "-c", Configuration, "-nologo", "-o", packages);
+        // No restore: the solution's restore stands (a restore here would rewrite the projects' assets under this run).
+        var pack = await RunAsync("dotnet", "pack", Path.Combine(root, "tools", "OrmPerf.Tool", "OrmPerf.Tool.csproj"), "-c", Configuration, "--no-restore", "-nologo", "-o", packages);
         Assert.True(pack.ExitCode == 0, pack.Output);
         var version = Path.GetFileNameWithoutExtension(Assert.Single(Directory.GetFiles(packages, "OrmPerf.Tool.*.nupkg")))["OrmPerf.Tool.".Length..];
 
         var tools = Path.Combine(_work, "tools");
         // Outside the repository (its nuget.config maps every package to the main feed) and with a package folder of its
         // own, so the install takes this build's package rather than one cached under the same version.
-        var install = await RunAsync("dotnet", "tool", "install", "--tool-path", tools, "--add-source", packages, "OrmPerf.Tool", "--version", version);
+        var install = await RunAsync("dotnet", ["tool", "install", "--tool-path", tools, "--add-source", packages, "OrmPerf.Tool", "--version", version], Path.Combine(_work, "nuget"));
         Assert.True(install.ExitCode == 0, install.Output);
         return Path.Combine(tools, OperatingSystem.IsWindows() ? "ormperf.exe" : "ormperf");
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
+    private Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments) => RunAsync(program, arguments, nugetPackages: null);
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string program, string[] arguments, string? nugetPackages)
     {
         var start = new ProcessStartInfo(program, arguments)
         {
@@ -111,7 +114,11 @@ public sealed class OrmPerfToolTests(TestServers servers) : IDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
         };
-        start.Environment["NUGET_PACKAGES"] = Path.Combine(_work, "nuget");
+        if (nugetPackages is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = nugetPackages;
+        }
+
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         // The tool's launcher finds the runtime through DOTNET_ROOT when dotnet is not installed where it looks by default.
