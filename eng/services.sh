@@ -71,6 +71,18 @@ ensure_pgbouncer_installed() {
   { service pgbouncer stop || true; } >/dev/null 2>&1
 }
 
+# HypoPG (hypothetical indexes) lets the workload advisor verify its index candidates; without it they are unverified.
+ensure_hypopg_installed() {
+  local bin=$1 major share
+  major=$("$bin/postgres" --version | sed -n 's/.* \([0-9][0-9]*\)\..*/\1/p')
+  share=$("$bin/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/$major")
+  [ -f "$share/extension/hypopg.control" ] && return
+  if [ "$(id -u)" != 0 ]; then log "warning: HypoPG is missing (apt-get install postgresql-$major-hypopg)"; return; fi
+  log "installing postgresql-$major-hypopg with apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-hypopg") >&2 \
+    || die "apt-get install postgresql-$major-hypopg failed"
+}
+
 read_ports() {
   [ -f "$state_dir/ports" ] || die "servers are not set up (run: eng/services.sh up)"
   # shellcheck disable=SC1091
@@ -270,6 +282,8 @@ EOF
   pg_start primary
   as_pg "$bin/psql" -q -h 127.0.0.1 -p "$primary" -U postgres -d postgres -c "CREATE DATABASE ormperf" >/dev/null
   as_pg "$bin/psql" -q -h 127.0.0.1 -p "$primary" -U postgres -d ormperf -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+  ensure_hypopg_installed "$bin"
+  as_pg "$bin/psql" -q -h 127.0.0.1 -p "$primary" -U postgres -d ormperf -c "CREATE EXTENSION IF NOT EXISTS hypopg" >/dev/null || true
 
   log "pg_basebackup -R into $state_dir/replica"
   as_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$primary" -U postgres -D "$state_dir/replica" -R -X stream -c fast >/dev/null

@@ -41,6 +41,12 @@ if [ $# -eq 0 ]; then
       package_failures=$((package_failures + 1))
     fi
   done
+  # The ormperf command: a dotnet tool package with its entry point.
+  tool=$(ls artifacts/packages/OrmPerf.Tool.[0-9]*.nupkg 2>/dev/null | head -n 1)
+  if [ -z "$tool" ] || ! unzip -l "$tool" | grep -q 'tools/net10.0/any/OrmPerf.Tool.dll$' || ! unzip -l "$tool" | grep -q 'DotnetToolSettings.xml$'; then
+    echo "package check failed: OrmPerf.Tool (a dotnet tool package with tools/net10.0/any/OrmPerf.Tool.dll expected)" >&2
+    package_failures=$((package_failures + 1))
+  fi
 fi
 
 passed=0; failed=0; skipped=0

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using OrmPerf.Samples.Tour.Advisor;
 using OrmPerf.Samples.Tour.AtomicUpdates;
 using OrmPerf.Samples.Tour.Batching;
 using OrmPerf.Samples.Tour.Caching;
@@ -21,6 +22,7 @@ internal static class TourRun
     [
         new PoolingStep(),
         new BatchingStep(),
+        new AdvisorStep(),
         new CoveringIndexStep(),
         new MaterializedViewStep(),
         new PartialLoadingStep(),

@@ -12,10 +12,10 @@ namespace OrmPerf.Samples.Tour.Indexes;
 /// </summary>
 internal sealed class CoveringIndexStep : ITourStep
 {
-    private const string RecentlyActive =
+    internal const string RecentlyActive =
         "SELECT email, last_login FROM customers WHERE country = @country AND last_login >= @since ORDER BY last_login DESC LIMIT 50";
 
-    private static readonly object Parameters = new { country = "DE", since = new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc) };
+    internal static readonly object Parameters = new { country = "DE", since = new DateTime(2025, 12, 1, 0, 0, 0, DateTimeKind.Utc) };
 
     public string Title => "Covering index: the email/last_login query";
 

@@ -16,7 +16,7 @@ internal sealed class MaterializedViewStep : ITourStep
 {
     private const string View = "daily_category_sales";
 
-    private const string LiveDashboard = """
+    internal const string LiveDashboard = """
         SELECT p.category, sum(o.amount) AS revenue
         FROM orders o JOIN products p ON p.id = o.product_id
         WHERE o.created_at >= @since
@@ -31,7 +31,7 @@ internal sealed class MaterializedViewStep : ITourStep
 
     private const int Readers = 4;
 
-    private static readonly object Since = new { since = new DateTime(2025, 12, 2, 0, 0, 0, DateTimeKind.Utc) };
+    internal static readonly object Since = new { since = new DateTime(2025, 12, 2, 0, 0, 0, DateTimeKind.Utc) };
 
     public string Title => "Materialized view: live aggregate vs view, refresh under readers";
 

@@ -26,6 +26,7 @@ internal static class TourHost
                 o => o.MaxBatchSize = 5_000)
             .AddMaterializedViews()
             .AddIndexAdvisor()
+            .AddWorkloadAdvisor()
             .AddReadReplicas(o =>
             {
                 if (settings.Replica is { } replica)
