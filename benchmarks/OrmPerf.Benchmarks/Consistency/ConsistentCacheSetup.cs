@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Caching;
 using OrmPerf.Routing;
@@ -31,6 +32,11 @@ public abstract class ConsistentCacheSetup
     /// <summary>The container's cache, which tracks WAL positions because replicas are configured.</summary>
     protected IQueryCache RoutedCache { get; private set; } = null!;
 
+    /// <summary>A cache that knows nothing of replicas or WAL positions: the baseline of both benchmarks.</summary>
+    protected IQueryCache PositionlessCache => _positionlessCache;
+
+    private Caching.QueryCache _positionlessCache = null!;
+
     /// <summary>The scope's router.</summary>
     protected IConnectionRouter Router { get; private set; } = null!;
 
@@ -49,6 +55,7 @@ public abstract class ConsistentCacheSetup
         await _host.StartAsync();
         Primary = _host.Services.GetRequiredService<NpgsqlDataSource>();
         RoutedCache = _host.Services.GetRequiredService<IQueryCache>();
+        _positionlessCache = new Caching.QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
         _scope = _host.Services.CreateAsyncScope();
         Router = _scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
         await using (var connection = await Primary.OpenConnectionAsync())
@@ -88,9 +95,19 @@ public abstract class ConsistentCacheSetup
             await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
         }
 
+        _positionlessCache.Dispose();
         await _scope.DisposeAsync();
         await _host.StopAsync();
         _host.Dispose();
+    }
+
+    /// <summary>Checks, before measuring, that the baseline and the contender both read the category's ten rows.</summary>
+    protected static void ExpectTenRowsEach(IReadOnlyList<Product> baseline, IReadOnlyList<Product> contender)
+    {
+        if (baseline.Count != 10 || contender.Count != 10)
+        {
+            throw new InvalidOperationException($"Expected 10 rows from each path, got {baseline.Count} and {contender.Count}.");
+        }
     }
 
     /// <summary>A row of the benchmark table.</summary>

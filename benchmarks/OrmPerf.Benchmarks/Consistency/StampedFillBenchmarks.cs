@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 
 namespace OrmPerf.Benchmarks.Consistency;
@@ -15,31 +14,20 @@ namespace OrmPerf.Benchmarks.Consistency;
 public class StampedFillBenchmarks : ConsistentCacheSetup
 {
     private static readonly QueryCacheEntryOptions OneTick = new() { Duration = TimeSpan.FromTicks(1) };
-    private Caching.QueryCache _unstampedCache = null!;
 
     [GlobalSetup]
     public async Task Setup()
     {
         await StartAsync();
-        _unstampedCache = new Caching.QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
-        var unstamped = await MissAndFillUnstamped();
-        var stamped = await MissAndFillStamped();
-        if (unstamped.Count != 10 || stamped.Count != 10)
-        {
-            throw new InvalidOperationException($"Expected 10 rows from each path, got {unstamped.Count} and {stamped.Count}.");
-        }
+        ExpectTenRowsEach(await MissAndFillUnstamped(), await MissAndFillStamped());
     }
 
     [GlobalCleanup]
-    public async Task Cleanup()
-    {
-        _unstampedCache.Dispose();
-        await StopAsync();
-    }
+    public Task Cleanup() => StopAsync();
 
     [Benchmark(Baseline = true, Description = "miss + fill on the replica, no position")]
     public ValueTask<IReadOnlyList<Product>> MissAndFillUnstamped() =>
-        Router.ReadDataSource.QueryCachedAsync<Product>(_unstampedCache, Sql, Parameters, OneTick);
+        Router.ReadDataSource.QueryCachedAsync<Product>(PositionlessCache, Sql, Parameters, OneTick);
 
     [Benchmark(Description = "miss + fill on the replica, position stamped")]
     public ValueTask<IReadOnlyList<Product>> MissAndFillStamped() =>
