@@ -94,9 +94,4 @@ public class AccountsImportBenchmarks
             }
         }
     }
-
-    private sealed class RowsPerSecondConfig : ManualConfig
-    {
-        public RowsPerSecondConfig() => AddColumn(new RowsPerSecondColumn(false), new RowsPerSecondColumn(true));
-    }
 }

@@ -175,9 +175,4 @@ public class BatchInsertBenchmarks
 
         await Task.WhenAll(pending);
     }
-
-    private sealed class RowsPerSecondConfig : ManualConfig
-    {
-        public RowsPerSecondConfig() => AddColumn(new RowsPerSecondColumn(false), new RowsPerSecondColumn(true));
-    }
 }
