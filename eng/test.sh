@@ -42,8 +42,11 @@ if [ $# -eq 0 ]; then
     fi
   done
   # The ormperf command: a dotnet tool package with its entry point.
+  # The listing is read whole first: with pipefail, `unzip -l | grep -q` fails at random when grep exits before unzip
+  # has written everything (SIGPIPE).
   tool=$(ls artifacts/packages/OrmPerf.Tool.[0-9]*.nupkg 2>/dev/null | head -n 1)
-  if [ -z "$tool" ] || ! unzip -l "$tool" | grep -q 'tools/net10.0/any/OrmPerf.Tool.dll$' || ! unzip -l "$tool" | grep -q 'DotnetToolSettings.xml$'; then
+  listing=$([ -n "$tool" ] && unzip -l "$tool" || true)
+  if [ -z "$tool" ] || ! grep -q 'tools/net10.0/any/OrmPerf.Tool.dll$' <<<"$listing" || ! grep -q 'DotnetToolSettings.xml$' <<<"$listing"; then
     echo "package check failed: OrmPerf.Tool (a dotnet tool package with tools/net10.0/any/OrmPerf.Tool.dll expected)" >&2
     package_failures=$((package_failures + 1))
   fi
