@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,24 +14,37 @@ namespace OrmPerf.Connections;
 /// the container; add-on packages (routing) use this factory for the replicas so that every server gets the same
 /// profile. Thread-safe.
 /// </summary>
-public sealed class OrmPerfDataSourceFactory
+/// <remarks>
+/// Each data source gets a distinct Npgsql name (<see cref="NpgsqlDataSourceBuilder.Name"/>): its role and its profile,
+/// <c>primary/Production</c>, <c>replica-1/Production</c>, with <c>#2</c>, <c>#3</c>... appended when another data source
+/// of this process already has the name (a second container, a test). Npgsql's pool metrics carry it as the pool name,
+/// so a reading can be tied to one pool; the factory also listens to them itself (acquire waits, pending requests,
+/// timeouts), which the workload advisor reads. Dispose the factory (the container does) to stop listening.
+/// </remarks>
+public sealed class OrmPerfDataSourceFactory : IDisposable
 {
-    /// <summary>The name of the primary server's data source, as seen in Npgsql's metrics and OrmPerf's logs.</summary>
+    /// <summary>The role of the primary server's data source, as passed to <see cref="OrmPerfOptions.ConfigureDataSource"/> and seen in OrmPerf's routing metrics.</summary>
     public const string PrimaryName = "primary";
+
+    // Uses of each name in this process: the Npgsql names stay distinct between containers.
+    private static readonly ConcurrentDictionary<string, int> NameUses = new(StringComparer.Ordinal);
 
     private readonly IOptions<OrmPerfOptions> _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
+    private readonly PoolPressureListener _pressure;
 
     /// <summary>Creates the factory over validated options.</summary>
     /// <param name="options">The OrmPerf options; validated when first read.</param>
     /// <param name="loggerFactory">Used by the data sources it builds and for its own log; optional.</param>
-    public OrmPerfDataSourceFactory(IOptions<OrmPerfOptions> options, ILoggerFactory? loggerFactory = null)
+    /// <param name="timeProvider">Times how long the pools were exhausted; <see cref="TimeProvider.System"/> when null.</param>
+    public OrmPerfDataSourceFactory(IOptions<OrmPerfOptions> options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<OrmPerfDataSourceFactory>();
+        _pressure = new PoolPressureListener(timeProvider ?? TimeProvider.System);
     }
 
     /// <summary>Builds the data source of the primary server from <see cref="OrmPerfOptions.ConnectionString"/>.</summary>
@@ -37,7 +52,7 @@ public sealed class OrmPerfDataSourceFactory
 
     /// <summary>Builds a data source for one server with the configured pool profile.</summary>
     /// <param name="connectionString">The server's Npgsql connection string; its pool settings are replaced by the profile's.</param>
-    /// <param name="name">A short, stable name (<c>primary</c>, <c>replica-1</c>) for metrics and logs.</param>
+    /// <param name="name">The server's role, short and stable (<c>primary</c>, <c>replica-1</c>); the data source's Npgsql name is built from it and the profile.</param>
     /// <exception cref="ArgumentException">The connection string is empty or not understood by Npgsql, or the name is empty.</exception>
     public NpgsqlDataSource Create(string connectionString, string name)
     {
@@ -45,14 +60,31 @@ public sealed class OrmPerfDataSourceFactory
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var options = _options.Value;
 
-        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = name };
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = DistinctName(name + "/" + options.Pool.Name) };
         options.Pool.ApplyTo(builder.ConnectionStringBuilder);
         builder.UseLoggerFactory(_loggerFactory);
         options.ConfigureDataSource?.Invoke(builder, name);
 
         var dataSource = builder.Build();
         var settings = builder.ConnectionStringBuilder;
-        Log.DataSourceCreated(_logger, name, ServerEndpoints.Describe(settings), settings.Database, options.Pool);
+        if (settings.Pooling && builder.Name is { } poolName)
+        {
+            _pressure.Track(poolName, name, settings.MaxPoolSize);
+        }
+
+        Log.DataSourceCreated(_logger, builder.Name ?? name, ServerEndpoints.Describe(settings), settings.Database, options.Pool);
         return dataSource;
+    }
+
+    /// <summary>Stops listening to the pools' metrics. The data sources are the container's to dispose.</summary>
+    public void Dispose() => _pressure.Dispose();
+
+    /// <summary>What the pools of the data sources built here went through (acquire waits, pending requests, timeouts).</summary>
+    internal IReadOnlyList<PoolPressureReading> ReadPoolPressure() => _pressure.Read();
+
+    private static string DistinctName(string name)
+    {
+        var use = NameUses.AddOrUpdate(name, 1, static (_, uses) => uses + 1);
+        return use == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name}#{use}");
     }
 }
