@@ -32,6 +32,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
 {
     private readonly MemoryCache _memory;
     private readonly TagGenerations _generations = new();
+    private readonly CachedQueryCounters _queries;
     private readonly ConcurrentDictionary<QueryKey, object> _flights = new();
     private readonly QueryCacheEntryOptions _defaults;
     private readonly TimeProvider _time;
@@ -67,6 +68,7 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         }
 
         _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.SizeLimit });
+        _queries = new CachedQueryCounters(_generations);
         _defaults = settings.DefaultEntryOptions;
         _nameTag = new KeyValuePair<string, object?>("ormperf.cache.name", settings.Name);
         _time = timeProvider;
@@ -122,10 +124,12 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         if (fresh)
         {
             QueryCacheMetrics.Hits.Add(1, _nameTag);
+            _queries.Hit(key, (options ?? _defaults).Tags);
             return new ValueTask<T>((T)entry!.Value!);
         }
 
         QueryCacheMetrics.Misses.Add(1, _nameTag);
+        _queries.Miss(key, (options ?? _defaults).Tags);
         return RunOrJoinAsync(key, factory, options ?? _defaults, entry, required, cancellationToken);
     }
 
@@ -137,11 +141,13 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
         if (fresh)
         {
             QueryCacheMetrics.Hits.Add(1, _nameTag);
+            _queries.Hit(key, tags: null);
             value = (T)entry!.Value!;
             return true;
         }
 
         QueryCacheMetrics.Misses.Add(1, _nameTag);
+        _queries.Miss(key, tags: null);
         value = default!;
         return false;
     }
@@ -258,6 +264,14 @@ public sealed class QueryCache : IQueryCache, IQueryCacheBackplaneReceiver, IDis
 
         await InvalidateTagsAsync(tags, position, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Hits, misses and tag invalidations per cached query (SQL text or cached method) since its first read: the
+    /// evidence that a query's tables change too often for caching it to pay. Counts the first
+    /// 256 distinct queries; reads of later ones are not counted per query.
+    /// </summary>
+    /// <returns>A snapshot, ordered by statement.</returns>
+    public IReadOnlyList<CachedQueryStatistics> GetQueryStatistics() => _queries.Read();
 
     /// <inheritdoc/>
     public void Dispose() => _memory.Dispose();

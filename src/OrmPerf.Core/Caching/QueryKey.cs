@@ -37,11 +37,12 @@ public sealed class QueryKey : IEquatable<QueryKey>
     private object? _localKey;
     private byte[]? _digest;
 
-    private QueryKey(byte[] canonical, UInt128 hash, Type resultType)
+    private QueryKey(byte[] canonical, UInt128 hash, Type resultType, string statement)
     {
         _canonical = canonical;
         Hash = hash;
         ResultType = resultType;
+        Statement = statement;
     }
 
     /// <summary>Computes the 128-bit hash of a key's canonical bytes.</summary>
@@ -103,7 +104,7 @@ public sealed class QueryKey : IEquatable<QueryKey>
             var canonical = writer.Written;
             var hashed = hash(canonical);
             return RecentQueryKeys.Find(canonical, hashed, resultType)
-                ?? RecentQueryKeys.Keep(new QueryKey(canonical.ToArray(), hashed, resultType));
+                ?? RecentQueryKeys.Keep(new QueryKey(canonical.ToArray(), hashed, resultType, sql));
         }
         finally
         {
@@ -128,6 +129,12 @@ public sealed class QueryKey : IEquatable<QueryKey>
     internal bool Matches(ReadOnlySpan<byte> canonical) => canonical.SequenceEqual(_canonical);
 
     internal byte[] CanonicalArray => _canonical;
+
+    /// <summary>The SQL text (or a cached method's key name) the key was built from: what per-query cache counters are kept by.</summary>
+    internal string Statement { get; }
+
+    /// <summary>The counters of <see cref="Statement"/> in the cache that used the key last, so a hit need not look them up.</summary>
+    internal CachedQueryCounters.Query? Counters { get; set; }
 
     /// <summary>
     /// The SHA-256 of <see cref="Canonical"/> that a second-level envelope carries, computed once per key: a key reused
