@@ -46,6 +46,8 @@ try
     {
         Schemas = arguments.Schemas, Instances = arguments.Instances, TopStatements = arguments.Top,
         UseHypotheticalIndexes = arguments.UseHypoPg, CreateExtensions = arguments.CreateExtensions,
+        // The tool runs outside the application: its own pools and cache would say nothing about the application's.
+        ReadLibraryCounters = false,
     };
     WorkloadReport? report = null;
     await console.Status().StartAsync("Gathering statistics", async context =>

@@ -38,7 +38,21 @@ internal static class ReportSections
             {
                 m.View, m.Refreshes.ToString(CultureInfo.InvariantCulture), m.SourceWriteStatements.ToString(CultureInfo.InvariantCulture), m.Reads.ToString(CultureInfo.InvariantCulture), m.Evidence,
             }));
+        Add(sections, "Cached queries that do not pay", ["Statement", "Reads", "Hit ratio", "Tag invalidations", "Evidence"],
+            report.CachedQueriesNotPaying.Select(c => new[]
+            {
+                c.Statement, c.Reads.ToString(CultureInfo.InvariantCulture), Invariant($"{c.HitRatio:P1}"), c.TagInvalidations.ToString(CultureInfo.InvariantCulture), c.Evidence,
+            }));
         sections.Add(new Section("Pool", ["Verdict", "Evidence"], [[report.Pool.Verdict.ToString(), report.Pool.Evidence]]));
+        if (!report.LibraryCountersRead)
+        {
+            sections.Add(new Section("Needs the in-process advisor", ["Finding", "Why not here"],
+            [
+                ["Pool too small (acquire waits, pending requests)", "Read from Npgsql's pool metrics inside the application; this tool's own pool says nothing about it."],
+                ["Cached queries that do not pay (hit ratio, invalidations)", "Read from the query cache's per-query counters inside the application."],
+            ]));
+        }
+
         return sections;
     }
 

@@ -2,13 +2,19 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Npgsql;
+using OrmPerf.Caching;
+using OrmPerf.Connections;
 using OrmPerf.Indexes;
 using OrmPerf.Sql;
 
 namespace OrmPerf.Advisor;
 
-/// <summary><see cref="IWorkloadAdvisor"/> over PostgreSQL's cumulative statistics, plans and HypoPG. Thread-safe (no shared state).</summary>
-internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IWorkloadAdvisor
+/// <summary>
+/// <see cref="IWorkloadAdvisor"/> over PostgreSQL's cumulative statistics, plans and HypoPG, and, in-process, OrmPerf's
+/// own counters: the pools' waits (from the data source factory) and the query cache's per-query counters. Thread-safe (no shared state).
+/// </summary>
+internal sealed partial class PostgresWorkloadAdvisor(
+    NpgsqlDataSource dataSource, TimeProvider timeProvider, OrmPerfDataSourceFactory? dataSources = null, IQueryCache? queryCache = null) : IWorkloadAdvisor
 {
     private const string StatementsExtension = "pg_stat_statements";
     private const string HypoPgExtension = "hypopg";
@@ -38,7 +44,11 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
     private const string PoolSql = """
         SELECT current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int AS "MaxConnections",
                (SELECT count(*) FROM pg_stat_activity
-                WHERE backend_type = 'client backend' AND NOT (datname = current_database() AND usename = current_user))::int AS "OtherConnections"
+                WHERE backend_type = 'client backend' AND NOT (datname = current_database() AND usename = current_user))::int AS "OtherConnections",
+               (SELECT count(*) FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND datname = current_database() AND usename = current_user AND pid <> pg_backend_pid())::int AS "OwnSessions",
+               (SELECT count(*) FROM pg_stat_activity
+                WHERE backend_type = 'client backend' AND datname = current_database() AND usename = current_user AND pid <> pg_backend_pid() AND state = 'active')::int AS "OwnActiveSessions"
         """;
 
     [GeneratedRegex(@"\bFOR\s+(?:UPDATE|SHARE|NO\s+KEY\s+UPDATE|KEY\s+SHARE)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
@@ -82,10 +92,21 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
         progress?.Report("Pool sizing");
         var pool = await SizePoolAsync(connection, options, cancellationToken).ConfigureAwait(false);
 
+        progress?.Report("Cached queries");
+        var cachedNotPaying = options.ReadLibraryCounters && queryCache is QueryCache local
+            ? CachedQueryReview.Review(local.GetQueryStatistics(), options)
+            : [];
+        if (!options.ReadLibraryCounters)
+        {
+            notes.Add("Run outside the application: OrmPerf's own counters (pool waits, per-query cache hits and invalidations) were not read, so a pool "
+                + "too small for its demand and cached queries whose tables change too often are not reported; run IWorkloadAdvisor in the application "
+                + "(services.AddOrmPerf(...).AddWorkloadAdvisor()) for them.");
+        }
+
         return new WorkloadReport(
             statementsSchema is not null, hypoPgSchema is not null, notes, workload.Reads.Count, indexes,
             indexReport.UnusedIndexes, indexReport.RedundantIndexes, indexReport.InvalidIndexes, cache, views, materializedViews, pool,
-            indexReport.StatisticsAge);
+            indexReport.StatisticsAge, options.ReadLibraryCounters, cachedNotPaying);
     }
 
     public async Task<AppliedIndex> ApplyIndexAsync(IndexRecommendation recommendation, CancellationToken cancellationToken = default)
@@ -341,14 +362,22 @@ internal sealed partial class PostgresWorkloadAdvisor(NpgsqlDataSource dataSourc
     {
         var builder = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
         var maxPoolSize = builder.Pooling ? builder.MaxPoolSize : 0;
-        var (maxConnections, otherConnections) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(PoolSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var (maxConnections, otherConnections, ownSessions, ownActive) = await connection.QuerySingleAsync<(int, int, int, int)>(
+            new CommandDefinition(PoolSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var demand = (long)maxPoolSize * options.Instances;
         var room = maxConnections - otherConnections;
-        return demand > room
-            ? new PoolSizing(PoolVerdict.TooBig, maxPoolSize, options.Instances, maxConnections, otherConnections,
-                Invariant($"{options.Instances} instances x Max Pool Size {maxPoolSize} = {demand} connections, but the server accepts {maxConnections} and other clients hold {otherConnections}: lower Max Pool Size to {Math.Max(1, room / options.Instances)} or put PgBouncer in front."))
-            : new PoolSizing(PoolVerdict.Fits, maxPoolSize, options.Instances, maxConnections, otherConnections,
-                Invariant($"{options.Instances} instances x Max Pool Size {maxPoolSize} = {demand} connections fit in the server's {maxConnections} with {otherConnections} held by other clients."));
+        var pressure = options.ReadLibraryCounters && dataSources is not null ? PoolPressureReview.Review(dataSources.ReadPoolPressure(), options) : [];
+        var sessions = Invariant($"pg_stat_activity: {ownSessions} other sessions of this database and user ({ownActive} active)");
+        var inProcess = pressure.Count == 0 ? "" : "; in this process: " + string.Join("; ", pressure.Select(p => p.Evidence));
+        if (demand > room)
+        {
+            return new PoolSizing(PoolVerdict.TooBig, maxPoolSize, options.Instances, maxConnections, otherConnections, ownSessions, ownActive, pressure,
+                Invariant($"{options.Instances} instances x Max Pool Size {maxPoolSize} = {demand} connections, but the server accepts {maxConnections} and other clients hold {otherConnections}: lower Max Pool Size to {Math.Max(1, room / options.Instances)} or put PgBouncer in front; {sessions}{inProcess}."));
+        }
+
+        var verdict = pressure.Any(p => p.TooSmall) ? PoolVerdict.TooSmall : PoolVerdict.Fits;
+        return new PoolSizing(verdict, maxPoolSize, options.Instances, maxConnections, otherConnections, ownSessions, ownActive, pressure,
+            Invariant($"{options.Instances} instances x Max Pool Size {maxPoolSize} = {demand} connections fit in the server's {maxConnections} with {otherConnections} held by other clients; {sessions}{inProcess}."));
     }
 
     private static string Shorten(string query) => query.Length <= 80 ? query : query[..77] + "...";

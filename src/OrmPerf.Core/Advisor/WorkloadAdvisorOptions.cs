@@ -42,6 +42,31 @@ public sealed record WorkloadAdvisorOptions
     /// <summary>How many application instances share the server, each with the data source's pool. Default 1.</summary>
     public int Instances { get; init; } = 1;
 
+    /// <summary>
+    /// Read OrmPerf's own counters in this process: the pools' acquire waits (from Npgsql's pool metrics) and the query
+    /// cache's per-query hits, misses and invalidations. Default true; turn off when the advisor runs outside the
+    /// application (the <c>ormperf</c> tool does), where they would describe the advisor's own process.
+    /// </summary>
+    public bool ReadLibraryCounters { get; init; } = true;
+
+    /// <summary>A pool is too small when at least this many opens waited for a connection (and the queue was long enough). Default 10.</summary>
+    public long MinAcquireWaitsForPoolTooSmall { get; init; } = 10;
+
+    /// <summary>
+    /// A pool is too small when at some moment this fraction of its <c>Max Pool Size</c> (at least one) waited for a
+    /// connection: demand reached 1 + this fraction times the pool. Default 0.5.
+    /// </summary>
+    public double PendingRequestsRatioForPoolTooSmall { get; init; } = 0.5;
+
+    /// <summary>Cached queries read fewer times than this are not reviewed. Default 100.</summary>
+    public long MinReadsForCachedQueryReview { get; init; } = 100;
+
+    /// <summary>
+    /// A cached query does not pay when its hit ratio is below this and invalidations of its tags number at least half
+    /// its misses (writes, not expiry or keys that never repeat, empty it). Default 0.5.
+    /// </summary>
+    public double MinCachedHitRatio { get; init; } = 0.5;
+
     /// <summary>Run <c>CREATE EXTENSION IF NOT EXISTS</c> for <c>pg_stat_statements</c> and <c>hypopg</c> when they are available but not created. Default true.</summary>
     public bool CreateExtensions { get; init; } = true;
 
@@ -67,6 +92,10 @@ public sealed record WorkloadAdvisorOptions
         ArgumentOutOfRangeException.ThrowIfNegative(MinCallsForView, nameof(MinCallsForView));
         ArgumentOutOfRangeException.ThrowIfNegative(MaxWritesPerCallForView, nameof(MaxWritesPerCallForView));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Instances, nameof(Instances));
+        ArgumentOutOfRangeException.ThrowIfNegative(MinAcquireWaitsForPoolTooSmall, nameof(MinAcquireWaitsForPoolTooSmall));
+        RequireFraction(PendingRequestsRatioForPoolTooSmall, nameof(PendingRequestsRatioForPoolTooSmall));
+        ArgumentOutOfRangeException.ThrowIfNegative(MinReadsForCachedQueryReview, nameof(MinReadsForCachedQueryReview));
+        RequireFraction(MinCachedHitRatio, nameof(MinCachedHitRatio));
     }
 
     private static void RequireFraction(double value, string name)

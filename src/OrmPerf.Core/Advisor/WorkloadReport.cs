@@ -16,6 +16,12 @@ namespace OrmPerf.Advisor;
 /// <param name="MaterializedViews">Existing materialized views refreshed more often than their tables change, or rarely read.</param>
 /// <param name="Pool">The connection pool's size against the server's limit and the sessions seen.</param>
 /// <param name="StatisticsAge">How long the server has been counting (since its statistics were reset, or it started).</param>
+/// <param name="LibraryCountersRead">
+/// Whether OrmPerf's own counters in this process were read (pool waits, per-query cache counters): true when the advisor
+/// runs inside the application. Without them, <see cref="PoolVerdict.TooSmall"/> and <see cref="CachedQueriesNotPaying"/>
+/// cannot be reported.
+/// </param>
+/// <param name="CachedQueriesNotPaying">Queries read through this process's query cache whose tables change so often that caching them does not pay.</param>
 public sealed record WorkloadReport(
     bool StatementStatisticsAvailable,
     bool HypotheticalIndexesAvailable,
@@ -29,10 +35,13 @@ public sealed record WorkloadReport(
     IReadOnlyList<ViewRecommendation> ViewCandidates,
     IReadOnlyList<MaterializedViewFinding> MaterializedViews,
     PoolSizing Pool,
-    TimeSpan StatisticsAge)
+    TimeSpan StatisticsAge,
+    bool LibraryCountersRead,
+    IReadOnlyList<CachedQueryFinding> CachedQueriesNotPaying)
 {
-    /// <summary>True when nothing is recommended: no index to add or drop, nothing to cache or materialize, and the pool fits.</summary>
+    /// <summary>True when nothing is recommended: no index to add or drop, nothing to cache, uncache or materialize, and the pool fits.</summary>
     public bool NeedsNothing =>
         Indexes.Count == 0 && UnusedIndexes.Count == 0 && RedundantIndexes.Count == 0 && InvalidIndexes.Count == 0
-        && CacheCandidates.Count == 0 && ViewCandidates.Count == 0 && MaterializedViews.Count == 0 && Pool.Verdict == PoolVerdict.Fits;
+        && CacheCandidates.Count == 0 && CachedQueriesNotPaying.Count == 0 && ViewCandidates.Count == 0 && MaterializedViews.Count == 0
+        && Pool.Verdict == PoolVerdict.Fits;
 }

@@ -47,6 +47,32 @@ public sealed class AddOrmPerfTests
         Assert.Equal(OrmPerfDataSourceFactory.PrimaryName, seen);
     }
 
+    [Fact]
+    public async Task Each_data_source_gets_a_distinct_Npgsql_name_of_its_role_and_profile()
+    {
+        var names = new List<string?>();
+        var providers = new List<ServiceProvider>();
+        for (var i = 0; i < 2; i++)
+        {
+            var services = new ServiceCollection();
+            services.AddOrmPerf(o =>
+            {
+                o.ConnectionString = "Host=127.0.0.1";
+                o.ConfigureDataSource = (builder, _) => names.Add(builder.Name);
+            });
+            providers.Add(services.BuildServiceProvider());
+            _ = providers[^1].GetRequiredService<NpgsqlDataSource>();
+        }
+
+        foreach (var provider in providers)
+        {
+            await provider.DisposeAsync();
+        }
+
+        Assert.All(names, name => Assert.StartsWith("primary/Production", name));
+        Assert.Equal(2, names.Distinct().Count());
+    }
+
     [Theory]
     [InlineData("", "OrmPerfOptions.ConnectionString must not be empty.")]
     [InlineData("   ", "OrmPerfOptions.ConnectionString must not be empty.")]

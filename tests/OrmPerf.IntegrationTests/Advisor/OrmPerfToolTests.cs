@@ -56,10 +56,17 @@ public sealed class OrmPerfToolTests(TestServers servers) : IDisposable
             Assert.True(index.GetProperty("Verified").GetBoolean());
             Assert.True(index.GetProperty("CostAfter").GetDouble() < index.GetProperty("CostBefore").GetDouble() / 10);
             Assert.Equal("Fits", report.RootElement.GetProperty("Pool").GetProperty("Verdict").GetString());
+            // Out of process: the tool's own pool and cache say nothing about the application's, and the report says so.
+            Assert.False(report.RootElement.GetProperty("LibraryCountersRead").GetBoolean());
+            Assert.Empty(report.RootElement.GetProperty("Pool").GetProperty("Pressure").EnumerateArray());
         }
 
+        Assert.Contains("Needs the in-process advisor", analyze.Output);
         var text = await File.ReadAllTextAsync(markdown, _cancellation);
         Assert.Contains("## Indexes to create", text);
+        Assert.Contains("## Needs the in-process advisor", text);
+        Assert.Contains("Pool too small", text);
+        Assert.Contains("Cached queries that do not pay", text);
         Assert.Contains($"| 1 | {schema.Name}.{table} (customer_id) INCLUDE (", text);
 
         var apply = await RunAsync(ormperf, "analyze", "--connection", servers.Primary, "--schema", schema.Name, "--apply-index", "1", "--yes");
