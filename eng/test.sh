@@ -29,7 +29,15 @@ timeout --kill-after=1m 40m \
 package_failures=0
 if [ $# -eq 0 ]; then
   rm -rf artifacts/packages
-  dotnet pack OrmPerf.sln -c Release --no-build -nologo -o artifacts/packages >/dev/null
+  # The pack of the whole solution is warning-free: a warning is a package problem (or a project packed by mistake)
+  # that would otherwise scroll by unread.
+  pack_log=$(dotnet pack OrmPerf.sln -c Release --no-build -nologo -o artifacts/packages 2>&1) \
+    || { printf '%s\npackage check failed: dotnet pack failed\n' "$pack_log" >&2; package_failures=$((package_failures + 1)); }
+  pack_warnings=$(grep -E ': warning [A-Z]*[0-9]*' <<<"$pack_log" | sort -u || true)
+  if [ -n "$pack_warnings" ]; then
+    printf 'package check failed: dotnet pack warned:\n%s\n' "$pack_warnings" >&2
+    package_failures=$((package_failures + 1))
+  fi
   for package in OrmPerf.Core OrmPerf.Redis OrmPerf.Routing; do
     nupkg=$(ls artifacts/packages/$package.[0-9]*.nupkg 2>/dev/null | grep -v snupkg | head -n 1)
     listing=$([ -n "$nupkg" ] && unzip -l "$nupkg" || true)
