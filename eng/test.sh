@@ -58,6 +58,15 @@ if [ $# -eq 0 ]; then
     echo "package check failed: OrmPerf.Tool (a dotnet tool package with tools/net10.0/any/OrmPerf.Tool.dll expected)" >&2
     package_failures=$((package_failures + 1))
   fi
+  # A packed README is read on a feed, where a relative link leads nowhere: every link is absolute (http/https) or an
+  # anchor in the README itself (Directory.Build.targets rewrites the checkout's relative links at pack time).
+  for nupkg in artifacts/packages/*.nupkg; do
+    relative_links=$(unzip -p "$nupkg" README.md 2>/dev/null | grep -nP '\]\((?!https?://|#)' || true)
+    if [ -n "$relative_links" ]; then
+      printf 'package check failed: %s: README.md has relative links (dead on a feed):\n%s\n' "$(basename "$nupkg")" "$relative_links" >&2
+      package_failures=$((package_failures + 1))
+    fi
+  done
 fi
 
 passed=0; failed=0; skipped=0
