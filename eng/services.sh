@@ -18,25 +18,33 @@ set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 state_dir=${ORMPERF_SERVICES_DIR:-${TMPDIR:-/tmp}/ormperf-services-$(printf '%s' "$repo_root" | cksum | cut -d' ' -f1)}
+# Absolute: the postgres user's commands run from / (as_pg), where a relative path would point elsewhere.
+case "$state_dir" in /*) ;; *) state_dir="$PWD/$state_dir" ;; esac
 self="$repo_root/eng/services.sh"
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-pg_bin() {
+pg_bin_or_empty() {
   local dir
   if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
     dir=$(pg_config --bindir)
   else
     dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
   fi
-  [ -n "$dir" ] && [ -x "$dir/initdb" ] || die "PostgreSQL server binaries not found (install postgresql-15)"
+  if [ -n "$dir" ] && [ -x "$dir/initdb" ]; then printf '%s' "$dir"; fi
+}
+
+pg_bin() {
+  local dir; dir=$(pg_bin_or_empty)
+  [ -n "$dir" ] || die "PostgreSQL server binaries not found (install postgresql-15)"
   printf '%s' "$dir"
 }
 
-# PostgreSQL refuses to run as root: run its tools as the postgres user then.
+# PostgreSQL refuses to run as root: run its tools as the postgres user then, from / (a folder it can read): started
+# from the caller's folder (say /root), each would first print "could not change directory ... Permission denied".
 as_pg() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -49,6 +57,18 @@ free_port() {
     port_in_use "$port" || { printf '%s' "$port"; return; }
   done
   die "no free loopback port found"
+}
+
+# Debian's postgresql-15 holds the server, pg_stat_statements (preloaded below) and pgbench; its dependencies bring
+# psql, pg_isready and pg_basebackup, and the postgres user.
+ensure_postgres_installed() {
+  [ -n "$(pg_bin_or_empty)" ] && return
+  [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries are missing; install them (apt-get install postgresql-15) or run as root"
+  log "installing postgresql-15 with apt"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15) >&2 \
+    || die "apt-get install postgresql-15 failed"
+  # Debian's package may create and start its own cluster on 5432; ours run on their own ports.
+  { service postgresql stop || true; } >/dev/null 2>&1
 }
 
 ensure_redis_installed() {
@@ -247,6 +267,7 @@ cluster_stop() { local node; for node in cluster3 cluster2 cluster1; do cluster_
 
 create_servers() {
   local bin primary replica redis
+  ensure_postgres_installed
   bin=$(pg_bin)
   ensure_redis_installed
   primary=$(free_port); replica=$(free_port "$primary"); redis=$(free_port "$primary" "$replica")

@@ -29,7 +29,15 @@ timeout --kill-after=1m 40m \
 package_failures=0
 if [ $# -eq 0 ]; then
   rm -rf artifacts/packages
-  dotnet pack OrmPerf.sln -c Release --no-build -nologo -o artifacts/packages >/dev/null
+  # The pack of the whole solution is warning-free: a warning is a package problem (or a project packed by mistake)
+  # that would otherwise scroll by unread.
+  pack_log=$(dotnet pack OrmPerf.sln -c Release --no-build -nologo -o artifacts/packages 2>&1) \
+    || { printf '%s\npackage check failed: dotnet pack failed\n' "$pack_log" >&2; package_failures=$((package_failures + 1)); }
+  pack_warnings=$(grep -E ': warning [A-Z]*[0-9]*' <<<"$pack_log" | sort -u || true)
+  if [ -n "$pack_warnings" ]; then
+    printf 'package check failed: dotnet pack warned:\n%s\n' "$pack_warnings" >&2
+    package_failures=$((package_failures + 1))
+  fi
   for package in OrmPerf.Core OrmPerf.Redis OrmPerf.Routing; do
     nupkg=$(ls artifacts/packages/$package.[0-9]*.nupkg 2>/dev/null | grep -v snupkg | head -n 1)
     listing=$([ -n "$nupkg" ] && unzip -l "$nupkg" || true)
@@ -50,6 +58,15 @@ if [ $# -eq 0 ]; then
     echo "package check failed: OrmPerf.Tool (a dotnet tool package with tools/net10.0/any/OrmPerf.Tool.dll expected)" >&2
     package_failures=$((package_failures + 1))
   fi
+  # A packed README is read on a feed, where a relative link leads nowhere: every link is absolute (http/https) or an
+  # anchor in the README itself (Directory.Build.targets rewrites the checkout's relative links at pack time).
+  for nupkg in artifacts/packages/*.nupkg; do
+    relative_links=$(unzip -p "$nupkg" README.md 2>/dev/null | grep -nP '\]\((?!https?://|#)' || true)
+    if [ -n "$relative_links" ]; then
+      printf 'package check failed: %s: README.md has relative links (dead on a feed):\n%s\n' "$(basename "$nupkg")" "$relative_links" >&2
+      package_failures=$((package_failures + 1))
+    fi
+  done
 fi
 
 passed=0; failed=0; skipped=0
