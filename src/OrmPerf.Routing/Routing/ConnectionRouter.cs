@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using OrmPerf.Changes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
 using OrmPerf.Routing.Consistency;
@@ -15,10 +16,14 @@ namespace OrmPerf.Routing;
 /// <summary>
 /// The scoped <see cref="IConnectionRouter"/>: picks the server per call and keeps the scope's consistency token. Inside
 /// a cache fill (<see cref="CacheFill"/>) a read also honours the fill's demand and reports the position it reads at.
+/// With replicas it is also the scope's end of the write seam (<see cref="IWriteReporter"/>): the ambient reporter of
+/// the flow that resolved it and of the write connections it opens, so the batch writer's awaited commits and
+/// <c>RowUpdate</c> on those connections become the scope's writes and reach the table change listeners with their position.
 /// </summary>
-internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
+internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IWriteReporter
 {
     private readonly ServerSet _servers;
+    private readonly ITableChangeListener[] _listeners;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private ConsistencyToken? _token;
@@ -27,13 +32,23 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
     // read-your-writes and can skip its lock.
     private volatile bool _mayDemandConsistency;
 
-    public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null)
+    public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null, IEnumerable<ITableChangeListener>? listeners = null)
     {
         _servers = servers;
+        _listeners = listeners?.ToArray() ?? [];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConnectionRouter>();
         ReadDataSource = new RoutedDataSource(this, Intent.Read);
         WriteDataSource = new RoutedDataSource(this, Intent.Write);
+        if (TracksWrites)
+        {
+            // Synchronous, so the flow that resolves the scope's router (an endpoint, a controller, a test) keeps it as
+            // the ambient reporter for the awaited batch writes it makes next.
+            WriteScope.Enter(this);
+        }
     }
+
+    // Without replicas every read is on the primary: there is nothing to report writes to.
+    private bool TracksWrites => _servers.Replicas.Count > 0 && Options.ReadYourWrites != ReadYourWritesMode.Off;
 
     public System.Data.Common.DbDataSource ReadDataSource { get; }
 
@@ -172,7 +187,40 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
     {
         var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
         NoteWrite();
+        if (TracksWrites)
+        {
+            WriteScope.Track(connection, this);
+        }
+
         return connection;
+    }
+
+    public void RecordWrite(NpgsqlLogSequenceNumber commitPosition)
+    {
+        if (commitPosition == default || Options.ReadYourWrites != ReadYourWritesMode.WalPosition)
+        {
+            NoteWrite(); // unknown position: read from the primary when needed; time window: the write's time
+            return;
+        }
+
+        _servers.ObserveWritePosition(commitPosition);
+        Merge(new ConsistencyToken(commitPosition, _servers.TimeProvider.GetUtcNow()));
+    }
+
+    public async ValueTask ReportAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
+    {
+        RecordWrite(commitPosition);
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                await listener.OnTablesChangedAsync(tables, commitPosition, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.ChangeListenerFailed(_logger, e, listener.GetType().Name, string.Join(", ", tables));
+            }
+        }
     }
 
     private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
