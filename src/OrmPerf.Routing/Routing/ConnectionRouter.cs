@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using OrmPerf.Caching;
 using OrmPerf.Changes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
@@ -145,7 +146,15 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
         var affected = await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var committedAt = await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        // Through the write seam: the query cache drops the tables' entries at the write's position, with no
+        // invalidation call. SQL whose tables cannot be told is left to the application's invalidation, as before.
+        // Not inside an ambient transaction: the write commits later, with it.
+        if (TracksWrites && _listeners.Length > 0 && System.Transactions.Transaction.Current is null && SqlTableParser.WrittenTables(sql) is { Count: > 0 } tables)
+        {
+            await NotifyListenersAsync([.. tables], committedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         return affected;
     }
 
@@ -207,9 +216,14 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         Merge(new ConsistencyToken(commitPosition, _servers.TimeProvider.GetUtcNow()));
     }
 
-    public async ValueTask ReportAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
+    public ValueTask ReportAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
     {
         RecordWrite(commitPosition);
+        return NotifyListenersAsync(tables, commitPosition, cancellationToken);
+    }
+
+    private async ValueTask NotifyListenersAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
+    {
         foreach (var listener in _listeners)
         {
             try
@@ -460,8 +474,11 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         return (required.WalPosition, null);
     }
 
-    /// <summary>Records the position of a write just made on <paramref name="connection"/>, on that same connection.</summary>
-    private async ValueTask CaptureWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the position of a write just made on <paramref name="connection"/>, on that same connection, and returns
+    /// it (<see langword="default"/> when read-your-writes does not use positions).
+    /// </summary>
+    private async ValueTask<NpgsqlLogSequenceNumber> CaptureWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         switch (Options.ReadYourWrites)
         {
@@ -469,11 +486,13 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
                 var written = await CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false);
                 _servers.ObserveWritePosition(written);
                 Merge(new ConsistencyToken(written, _servers.TimeProvider.GetUtcNow()));
-                break;
+                return written;
             case ReadYourWritesMode.TimeWindow:
                 Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
                 break;
         }
+
+        return default;
     }
 
     private async ValueTask ResolvePendingWriteAsync(CancellationToken cancellationToken)

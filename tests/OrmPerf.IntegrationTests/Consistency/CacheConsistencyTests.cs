@@ -193,6 +193,27 @@ public sealed class CacheConsistencyTests(TestServers servers)
     }
 
     [Fact]
+    public async Task A_router_ExecuteAsync_write_reaches_the_cache_with_its_position_without_an_invalidation_call()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await WarmUpAsync(node);
+        Assert.Equal(100, await CachedPriceAsync(node));
+
+        await WithReplayPausedAsync(schema, async replica =>
+        {
+            await using (var writer = node.NewScope())
+            {
+                await writer.Router.ExecuteAsync("UPDATE price SET amount = 800 WHERE id = 1", cancellationToken: Cancellation);
+            }
+
+            Assert.Equal(100, await replica.ExecuteScalarAsync<int>(ReadPrice));
+            Assert.Equal(800, await CachedPriceAsync(node));
+            Assert.Equal(800, await CachedPriceAsync(node));
+        });
+    }
+
+    [Fact]
     public async Task An_awaited_batch_write_is_the_scopes_write_so_its_uncached_routed_reads_see_the_row_without_NoteWrite()
     {
         await using var schema = await PrepareAsync();
