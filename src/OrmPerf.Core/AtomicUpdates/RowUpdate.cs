@@ -128,7 +128,9 @@ public sealed class RowUpdate
     {
         ArgumentNullException.ThrowIfNull(connection);
         RowUpdateResult result;
-        if (transaction is null && connection is NpgsqlConnection routed && WriteScope.Of(connection) is { } scope)
+        // Only an update that commits by itself reports: in a transaction (yours, or an ambient one the connection
+        // enlisted in) it commits later.
+        if (transaction is null && connection is NpgsqlConnection routed && WriteScope.Of(connection) is { } scope && System.Transactions.Transaction.Current is null)
         {
             (result, var committedAt) = await ExecuteReportingPositionAsync(routed, cancellationToken).ConfigureAwait(false);
             if (result.Changed)

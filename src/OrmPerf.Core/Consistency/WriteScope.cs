@@ -18,6 +18,8 @@ internal static class WriteScope
 {
     private static readonly AsyncLocal<IWriteReporter?> Ambient = new();
     private static readonly ConditionalWeakTable<DbConnection, IWriteReporter> Connections = new();
+    // Set once a router has tracked a connection: until then (no read replicas in the process) a lookup costs a field read.
+    private static volatile bool _tracking;
 
     /// <summary>The reporter of the scope whose router was last resolved in this async flow, if any.</summary>
     public static IWriteReporter? Current => Ambient.Value;
@@ -26,8 +28,13 @@ internal static class WriteScope
     public static void Enter(IWriteReporter reporter) => Ambient.Value = reporter;
 
     /// <summary>Marks <paramref name="connection"/> as opened for writing on behalf of <paramref name="reporter"/>'s scope.</summary>
-    public static void Track(DbConnection connection, IWriteReporter reporter) => Connections.AddOrUpdate(connection, reporter);
+    public static void Track(DbConnection connection, IWriteReporter reporter)
+    {
+        Connections.AddOrUpdate(connection, reporter);
+        _tracking = true;
+    }
 
     /// <summary>The scope <paramref name="connection"/> was opened for writing by, if any.</summary>
-    public static IWriteReporter? Of(DbConnection connection) => Connections.TryGetValue(connection, out var reporter) ? reporter : null;
+    public static IWriteReporter? Of(DbConnection connection) =>
+        _tracking && Connections.TryGetValue(connection, out var reporter) ? reporter : null;
 }
