@@ -27,8 +27,9 @@ internal sealed class CatalogQueries(IConnectionRouter router, TimeProvider time
 
     public async Task<bool> SetPriceAsync(long id, decimal price, CancellationToken cancellationToken)
     {
-        // The routed write data source: the request's consistency token then covers this update, and the
-        // [InvalidatesCache] that follows carries the primary's WAL position, so no request's next fill reads an older one.
+        // The routed write data source: with replicas the update reads its commit position in its own round trip and
+        // reports it, so the request's token covers it and the cached product reads are invalidated at it (no request's
+        // next fill reads an older one). [InvalidatesCache] stays for a shop without replicas, where nothing reports.
         await using var connection = await router.WriteDataSource.OpenConnectionAsync(cancellationToken);
         var result = await RowUpdate.Of("products", "id", id)
             .Set("price", price)

@@ -1,5 +1,8 @@
 using System.Data.Common;
 using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using OrmPerf.Consistency;
 using OrmPerf.Sql;
 
 namespace OrmPerf.AtomicUpdates;
@@ -18,7 +21,14 @@ namespace OrmPerf.AtomicUpdates;
 ///     .ThrowWhenNoRowChanged()
 ///     .ExecuteAsync(connection);
 /// </code></example>
-/// <remarks>A builder for one update: not thread-safe; it may be executed more than once.</remarks>
+/// <remarks>
+/// <para>A builder for one update: not thread-safe; it may be executed more than once.</para>
+/// <para>On a connection from a routed write data source (<c>IConnectionRouter.WriteDataSource</c>, with read replicas)
+/// and without a transaction, the update reports its commit: the WAL position is read in the update's own round trip
+/// (the update and <c>SELECT pg_current_wal_insert_lsn()</c> in one batch, the update committed before the select), and
+/// the scope's consistency token and the query cache's invalidation of the table carry it; no invalidation call is needed.
+/// Inside a transaction you commit, the scope still counts the write (the connection is noted), but the cache is not told.</para>
+/// </remarks>
 public sealed class RowUpdate
 {
     private readonly string _table;
@@ -27,6 +37,8 @@ public sealed class RowUpdate
     private readonly object _key;
     private readonly List<string> _assignments = [];
     private readonly DynamicParameters _parameters = new();
+    // The same values as Npgsql parameters take them, for the batch that also reads the commit position.
+    private readonly List<(string Name, object? Value)> _values = [];
     private string? _versionColumn;
     private long _expectedVersion;
     private bool _throwWhenUnchanged;
@@ -37,7 +49,7 @@ public sealed class RowUpdate
         _table = SqlIdentifier.QuoteQualified(table, nameof(table));
         _keyColumn = SqlIdentifier.Quote(keyColumn, nameof(keyColumn));
         _key = key ?? throw new ArgumentNullException(nameof(key));
-        _parameters.Add("key", key);
+        AddParameter("key", key);
     }
 
     /// <summary>Starts an update of the row of <paramref name="table"/> whose <paramref name="keyColumn"/> equals <paramref name="key"/>.</summary>
@@ -73,7 +85,7 @@ public sealed class RowUpdate
         }
 
         var pathName = "p" + _parameters.ParameterNames.Count();
-        _parameters.Add(pathName, path.ToArray());
+        AddParameter(pathName, path.ToArray());
         return Assign(name => $"{quoted} = jsonb_set(COALESCE({quoted}, '{{}}'::jsonb), @{pathName}, @{name}::jsonb, true)", json);
     }
 
@@ -85,7 +97,7 @@ public sealed class RowUpdate
     {
         _versionColumn = SqlIdentifier.Quote(versionColumn, nameof(versionColumn));
         _expectedVersion = expectedVersion;
-        _parameters.Add("expected_version", expectedVersion);
+        AddParameter("expected_version", expectedVersion);
         return this;
     }
 
@@ -115,15 +127,24 @@ public sealed class RowUpdate
     public async Task<RowUpdateResult> ExecuteAsync(DbConnection connection, DbTransaction? transaction = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var command = new CommandDefinition(ToSql(), _parameters, transaction, cancellationToken: cancellationToken);
         RowUpdateResult result;
-        if (_versionColumn is null)
+        // Only an update that commits by itself reports: in a transaction (yours, or an ambient one the connection
+        // enlisted in) it commits later.
+        if (transaction is null && connection is NpgsqlConnection routed && WriteScope.Of(connection) is { } scope && System.Transactions.Transaction.Current is null)
         {
-            result = new RowUpdateResult(await connection.ExecuteAsync(command).ConfigureAwait(false) > 0, null);
+            (result, var committedAt) = await ExecuteReportingPositionAsync(routed, cancellationToken).ConfigureAwait(false);
+            if (result.Changed)
+            {
+                await scope.ReportAsync([_rawTable], committedAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (_versionColumn is null)
+        {
+            result = new RowUpdateResult(await connection.ExecuteAsync(Command(transaction, cancellationToken)).ConfigureAwait(false) > 0, null);
         }
         else
         {
-            var version = await connection.ExecuteScalarAsync<long?>(command).ConfigureAwait(false);
+            var version = await connection.ExecuteScalarAsync<long?>(Command(transaction, cancellationToken)).ConfigureAwait(false);
             result = new RowUpdateResult(version is not null, version);
         }
 
@@ -137,12 +158,46 @@ public sealed class RowUpdate
         return result;
     }
 
+    private CommandDefinition Command(DbTransaction? transaction, CancellationToken cancellationToken) =>
+        new(ToSql(), _parameters, transaction, cancellationToken: cancellationToken);
+
+    // One round trip: the update with an error barrier (a Sync, so it commits on its own) and the position after it.
+    private async Task<(RowUpdateResult Result, NpgsqlLogSequenceNumber CommittedAt)> ExecuteReportingPositionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var update = new NpgsqlBatchCommand(ToSql()) { AppendErrorBarrier = true };
+        foreach (var (name, value) in _values)
+        {
+            update.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+        }
+
+        var batch = new NpgsqlBatch(connection) { BatchCommands = { update, new NpgsqlBatchCommand(CommitPosition.Sql) } };
+        await using var batchDisposal = batch.ConfigureAwait(false);
+        var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerDisposal = reader.ConfigureAwait(false);
+        long? version = null;
+        if (_versionColumn is not null && await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            version = reader.GetInt64(0);
+        }
+
+        var committedAt = await CommitPosition.ReadPositionAsync(reader, cancellationToken).ConfigureAwait(false);
+        var result = _versionColumn is null ? new RowUpdateResult(update.RecordsAffected > 0, null) : new RowUpdateResult(version is not null, version);
+        return (result, committedAt);
+    }
+
     private RowUpdate Assign(Func<string, string> assignment, object? value)
     {
         var name = "p" + _parameters.ParameterNames.Count();
         var text = assignment(name);
-        _parameters.Add(name, value);
+        AddParameter(name, value);
         _assignments.Add(text);
         return this;
+    }
+
+    // Dapper sends an enum as its underlying number; the batch does the same.
+    private void AddParameter(string name, object? value)
+    {
+        _parameters.Add(name, value);
+        _values.Add((name, value is Enum e ? Convert.ChangeType(e, e.GetTypeCode(), System.Globalization.CultureInfo.InvariantCulture) : value));
     }
 }

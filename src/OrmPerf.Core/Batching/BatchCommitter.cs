@@ -1,4 +1,6 @@
 using Npgsql;
+using NpgsqlTypes;
+using OrmPerf.Consistency;
 using OrmPerf.Sql;
 using Polly;
 
@@ -30,10 +32,13 @@ internal sealed class BatchCommitter<T>
     private readonly int[] _written;
     private readonly bool _upsertReportsKeys;
     private readonly string? _storedKeysSql;
+    private readonly bool _reportsPosition;
     private string? _allocateKeysSql;
 
-    public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry, TimeProvider timeProvider)
+    // reportsPosition: whether CommitAsync learns each commit's WAL position (read replicas are configured).
+    public BatchCommitter(NpgsqlDataSource dataSource, TableMap<T> map, WriteMode mode, int smallBatchLimit, ResiliencePipeline retry, TimeProvider timeProvider, bool reportsPosition = false)
     {
+        _reportsPosition = reportsPosition;
         _timeProvider = timeProvider;
         _dataSource = dataSource;
         _map = map;
@@ -81,10 +86,15 @@ internal sealed class BatchCommitter<T>
         }
     }
 
-    /// <summary>Commits <paramref name="rows"/> in one transaction, or throws the error that stopped it (after retries).</summary>
-    public async Task CommitAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits <paramref name="rows"/> in one transaction, or throws the error that stopped it (after retries). Returns
+    /// the commit's WAL position when it reports positions (in the commit's round trip), else <see langword="default"/>
+    /// (also when an attempt whose acknowledgement was lost turned out committed).
+    /// </summary>
+    public async Task<NpgsqlLogSequenceNumber> CommitAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         long? committing = null;
+        NpgsqlLogSequenceNumber position = default;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(BatchRetryPipeline.Started, _timeProvider.GetTimestamp());
         try
@@ -95,6 +105,8 @@ internal sealed class BatchCommitter<T>
         {
             ResilienceContextPool.Shared.Return(context);
         }
+
+        return position;
 
         async Task AttemptAsync(CancellationToken token)
         {
@@ -121,7 +133,15 @@ internal sealed class BatchCommitter<T>
                 ? await InsertSmallBatchAsync(connection, transaction, rows, token).ConfigureAwait(false)
                 : await CopyBatchAsync(connection, transaction, rows, token).ConfigureAwait(false);
             committing = transactionId;
-            await transaction.CommitAsync(token).ConfigureAwait(false);
+            if (_reportsPosition)
+            {
+                position = await CommitPosition.CommitAsync(connection, transaction, token).ConfigureAwait(false);
+            }
+            else
+            {
+                await transaction.CommitAsync(token).ConfigureAwait(false);
+            }
+
             committing = null;
         }
     }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using NpgsqlTypes;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;
@@ -22,18 +24,20 @@ internal sealed class BatchFlusher<T>(
     /// <see cref="PostgresException"/> for a row PostgreSQL refused, an <see cref="ArgumentException"/> for a row that
     /// could not be read or encoded. Throws when the batch failed for another reason (then nothing of it that was not
     /// already reported committed). <paramref name="importIndex"/> maps a row's index in the batch to its position in
-    /// an import, so the sink can name the rows it receives; null for <c>WriteAsync</c> batches.
+    /// an import, so the sink can name the rows it receives; null for <c>WriteAsync</c> batches. The commit position
+    /// returned is the last commit's (a split batch commits in order), unknown when the committer reports none.
     /// </summary>
-    public async Task<IReadOnlyList<(int Index, Exception Error)>> FlushAsync(ArraySegment<T> rows, Func<int, long>? importIndex, CancellationToken cancellationToken)
+    public async Task<BatchFlush> FlushAsync(ArraySegment<T> rows, Func<int, long>? importIndex, CancellationToken cancellationToken)
     {
         using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.batch.flush");
         activity?.SetTag(BatchingMetrics.TableTag, table);
         activity?.SetTag("ormperf.batch.rows", rows.Count);
         var started = timeProvider.GetTimestamp();
         var rejected = new List<(int Index, Exception Error)>();
+        var position = new StrongBox<NpgsqlLogSequenceNumber>();
         try
         {
-            await WriteIsolatingBadRowsAsync(rows, 0, rejected, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows, 0, rejected, position, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -48,7 +52,7 @@ internal sealed class BatchFlusher<T>(
         activity?.SetTag("ormperf.batch.rows_rejected", rejected.Count);
         if (rejected.Count < rows.Count)
         {
-            await changes.NotifyAsync(cancellationToken).ConfigureAwait(false);
+            await changes.NotifyAsync(position.Value, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var (index, error) in rejected)
@@ -56,7 +60,7 @@ internal sealed class BatchFlusher<T>(
             await RejectAsync(rows[index], importIndex?.Invoke(index), error, cancellationToken).ConfigureAwait(false);
         }
 
-        return rejected;
+        return new BatchFlush(rejected, position.Value);
     }
 
     /// <summary>
@@ -98,7 +102,7 @@ internal sealed class BatchFlusher<T>(
     }
 
     private async Task WriteIsolatingBadRowsAsync(
-        ArraySegment<T> rows, int offset, List<(int Index, Exception Error)> rejected, CancellationToken cancellationToken)
+        ArraySegment<T> rows, int offset, List<(int Index, Exception Error)> rejected, StrongBox<NpgsqlLogSequenceNumber> position, CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
         {
@@ -107,7 +111,7 @@ internal sealed class BatchFlusher<T>(
 
         try
         {
-            await committer.CommitAsync(rows, cancellationToken).ConfigureAwait(false);
+            position.Value = await committer.CommitAsync(rows, cancellationToken).ConfigureAwait(false);
             BatchingMetrics.RowsWritten.Add(rows.Count, _tag);
             BatchingMetrics.Batches.Add(1, _tag);
             BatchingMetrics.BatchSize.Record(rows.Count, _tag);
@@ -115,9 +119,9 @@ internal sealed class BatchFlusher<T>(
         catch (UnwritableRowException unwritable) when (unwritable.Index >= 0)
         {
             // The row is known: it is set aside and the rows around it are written (and checked) without it.
-            await WriteIsolatingBadRowsAsync(rows[..unwritable.Index], offset, rejected, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows[..unwritable.Index], offset, rejected, position, cancellationToken).ConfigureAwait(false);
             rejected.Add((offset + unwritable.Index, unwritable.Error));
-            await WriteIsolatingBadRowsAsync(rows[(unwritable.Index + 1)..], offset + unwritable.Index + 1, rejected, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows[(unwritable.Index + 1)..], offset + unwritable.Index + 1, rejected, position, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is UnwritableRowException || (error is PostgresException postgres && TransientErrors.IsCausedByRows(postgres)))
         {
@@ -128,8 +132,8 @@ internal sealed class BatchFlusher<T>(
             }
 
             var half = rows.Count / 2;
-            await WriteIsolatingBadRowsAsync(rows[..half], offset, rejected, cancellationToken).ConfigureAwait(false);
-            await WriteIsolatingBadRowsAsync(rows[half..], offset + half, rejected, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows[..half], offset, rejected, position, cancellationToken).ConfigureAwait(false);
+            await WriteIsolatingBadRowsAsync(rows[half..], offset + half, rejected, position, cancellationToken).ConfigureAwait(false);
         }
     }
 }

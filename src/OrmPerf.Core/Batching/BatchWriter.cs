@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using OrmPerf.Changes;
+using OrmPerf.Consistency;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;
@@ -31,6 +32,8 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     private readonly CancellationTokenSource _abandon = new();
     private readonly KeyValuePair<string, object?> _tag;
     private readonly Task _loop;
+    // Read replicas are configured: an awaited write reports its commit to the scope it was made in.
+    private readonly bool _reportsToScope;
     private volatile bool _validated;
     private volatile bool _closed;
 
@@ -42,7 +45,10 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     /// <param name="rejectedRows">Receives rows PostgreSQL refused; optional.</param>
     /// <param name="logger">Optional.</param>
     /// <param name="changeListeners">
-    /// Told after each batch commits that the table changed (a query cache drops its results over it); optional.
+    /// Told after each batch commits that the table changed (a query cache drops its results over it); optional. When one
+    /// wants commit positions (read replicas are configured), each commit's position is read in the commit's round trip,
+    /// and an awaited <see cref="WriteAsync"/> or <see cref="WriteManyAsync(IAsyncEnumerable{T}, IProgress{BatchProgress}?, CancellationToken)"/>
+    /// also reports it to the consistency of the scope (request) it was called in, so that scope's later reads see the rows.
     /// </param>
     /// <exception cref="ArgumentException">
     /// The options are invalid, or the mode is an upsert keyed on the map's generated key; the message lists every problem.
@@ -71,8 +77,9 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _tag = new(BatchingMetrics.TableTag, map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
-        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger, dataSource);
-        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider);
+        var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
+        _reportsToScope = changes.WantsCommitPosition;
+        var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider, _reportsToScope);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = new WriteQueue<T>(_options.QueueCapacity);
         _loop = Task.Run(RunLoopAsync);
@@ -118,7 +125,15 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             return Task.FromException(e);
         }
 
-        return cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
+        var committed = cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
+        return _reportsToScope && WriteScope.Current is { } scope ? ReportToScopeAsync(committed, pending, scope) : committed;
+    }
+
+    // The awaiting caller's scope learns the commit, so its own reads that follow (cached or not) see the row.
+    private static async Task ReportToScopeAsync(Task committed, PendingRow<T> pending, IWriteReporter scope)
+    {
+        await committed.ConfigureAwait(false);
+        scope.RecordWrite(pending.CommitPosition);
     }
 
     /// <inheritdoc />
@@ -158,6 +173,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         var started = _timeProvider.GetTimestamp();
+        var scope = _reportsToScope ? WriteScope.Current : null;
         long written = 0, rejected = 0, position = 0;
         var batches = 0;
         async Task WriteBatchAsync(ImportBuffer<T> batch)
@@ -168,7 +184,12 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
                 await _flusher.RejectAsync(default, index, new ArgumentNullException(nameof(rows), $"Row {index} of the import into {_map.DisplayName} is null."), cancellationToken).ConfigureAwait(false);
             }
 
-            var bad = batch.Count == 0 ? [] : await _flusher.FlushAsync(batch.Rows, batch.PositionOf, cancellationToken).ConfigureAwait(false);
+            var (bad, committedAt) = batch.Count == 0 ? new BatchFlush([], default) : await _flusher.FlushAsync(batch.Rows, batch.PositionOf, cancellationToken).ConfigureAwait(false);
+            if (batch.Count > bad.Count)
+            {
+                scope?.RecordWrite(committedAt);
+            }
+
             written += batch.Count - bad.Count;
             rejected += batch.Nulls.Count + bad.Count;
             batches += batch.Count == 0 ? 0 : 1;
@@ -367,7 +388,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         try
         {
             await EnsureValidatedAsync(_abandon.Token).ConfigureAwait(false);
-            var rejected = await _flusher.FlushAsync(rows, importIndex: null, _abandon.Token).ConfigureAwait(false);
+            var (rejected, committedAt) = await _flusher.FlushAsync(rows, importIndex: null, _abandon.Token).ConfigureAwait(false);
             foreach (var (index, error) in rejected)
             {
                 batch[index].TrySetException(error is PostgresException refused ? new RowRejectedException(_map.DisplayName, refused) : error);
@@ -375,6 +396,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
             foreach (var pending in batch)
             {
+                pending.CommitPosition = committedAt;
                 pending.TrySetResult();
             }
         }

@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace OrmPerf.Batching;
 
 /// <summary>
@@ -13,6 +15,9 @@ internal sealed class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOp
 
     /// <summary>Withdrawn by its producer's cancellation before it found room: never written.</summary>
     public bool Withdrawn { get; set; }
+
+    /// <summary>The WAL position of the row's commit, set before the task completes; <see langword="default"/> when unknown.</summary>
+    public NpgsqlLogSequenceNumber CommitPosition { get; set; }
 
     /// <summary>Withdraws the row when its producer cancels while it waits for room.</summary>
     public CancellationTokenRegistration Withdrawal { get; set; }

@@ -97,6 +97,35 @@ public static class SqlTableParser
         return tables;
     }
 
+    /// <summary>
+    /// The unqualified names of the tables a write statement may change or read: the targets of <c>UPDATE</c>,
+    /// <c>INSERT INTO</c> and <c>MERGE INTO</c> (a <c>DELETE</c>'s is after FROM) and every table <see cref="Tables"/>
+    /// finds; <see langword="null"/> when unsure. An extra name (a word after <c>DO UPDATE</c>) only invalidates a tag
+    /// nobody uses.
+    /// </summary>
+    internal static IReadOnlyCollection<string>? WrittenTables(string sql)
+    {
+        var tables = Tables(sql) is { } read ? new HashSet<string>(read, StringComparer.Ordinal) : null;
+        var tokens = tables is null ? null : SqlTokenizer.Tokenize(sql);
+        if (tokens is null)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < tokens.Count; i++)
+        {
+            var target = tokens[i].IsKeyword("update")
+                || (tokens[i].IsKeyword("into") && i > 0 && (tokens[i - 1].IsKeyword("insert") || tokens[i - 1].IsKeyword("merge")));
+            // A name followed by "(" is an INSERT's column list here, not a function call.
+            if (target && ReadTableReference(tokens, i + 1, out var name) is TableReference.Table or TableReference.Function)
+            {
+                tables!.Add(name!);
+            }
+        }
+
+        return tables;
+    }
+
     /// <summary>The unqualified, normalized name of <c>[schema.]table</c>; <see langword="null"/> if it is not one.</summary>
     internal static string? ParseQualifiedName(string name)
     {

@@ -4,7 +4,8 @@ namespace OrmPerf.Changes;
 
 /// <summary>
 /// Told after OrmPerf has committed writes to tables, so the things that read those tables (cached query results,
-/// materialized views) can react without the writer knowing about them.
+/// materialized views, the read router) can react without the writer knowing about them: the one seam through which the
+/// batch writer and <c>RowUpdate</c> on a routed write connection report their commits and commit positions.
 /// </summary>
 /// <remarks>
 /// Register any number of listeners as singletons with
@@ -23,8 +24,8 @@ public interface ITableChangeListener
     ValueTask OnTablesChangedAsync(IReadOnlyList<string> tables, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Whether this listener wants the commit's WAL position: a writer then reads it after the commit (one round trip
-    /// per commit, not per row) and calls <see cref="OnTablesChangedAsync(IReadOnlyList{string}, NpgsqlLogSequenceNumber, CancellationToken)"/>.
+    /// Whether this listener wants the commit's WAL position: a writer then reads it in the commit's own round trip
+    /// (<c>COMMIT</c> and <c>SELECT pg_current_wal_insert_lsn()</c> in one batch) and calls <see cref="OnTablesChangedAsync(IReadOnlyList{string}, NpgsqlLogSequenceNumber, CancellationToken)"/>.
     /// Default: no.
     /// </summary>
     bool WantsCommitPosition => false;

@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(605, LogLevel.Warning, "The primary's WAL position could not be read; replica lag is estimated from replay timestamps: {Error}")]
     public static partial void PrimaryProbeFailed(ILogger logger, string error);
 
+    [LoggerMessage(608, LogLevel.Error, "Table change listener {Listener} failed after a committed write to {Tables}; the write stands")]
+    public static partial void ChangeListenerFailed(ILogger logger, Exception exception, string listener, string tables);
+
     [LoggerMessage(606, LogLevel.Error, "A round of replica health probes failed unexpectedly")]
     public static partial void ProbeRoundFailed(ILogger logger, Exception exception);
 }

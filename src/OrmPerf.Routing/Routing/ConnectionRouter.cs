@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
+using OrmPerf.Caching;
+using OrmPerf.Changes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
 using OrmPerf.Routing.Consistency;
@@ -15,10 +17,14 @@ namespace OrmPerf.Routing;
 /// <summary>
 /// The scoped <see cref="IConnectionRouter"/>: picks the server per call and keeps the scope's consistency token. Inside
 /// a cache fill (<see cref="CacheFill"/>) a read also honours the fill's demand and reports the position it reads at.
+/// With replicas it is also the scope's end of the write seam (<see cref="IWriteReporter"/>): the ambient reporter of
+/// the flow that resolved it and of the write connections it opens, so the batch writer's awaited commits and
+/// <c>RowUpdate</c> on those connections become the scope's writes and reach the table change listeners with their position.
 /// </summary>
-internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
+internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IWriteReporter
 {
     private readonly ServerSet _servers;
+    private readonly ITableChangeListener[] _listeners;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private ConsistencyToken? _token;
@@ -27,13 +33,23 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
     // read-your-writes and can skip its lock.
     private volatile bool _mayDemandConsistency;
 
-    public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null)
+    public ConnectionRouter(ServerSet servers, ILoggerFactory? loggerFactory = null, IEnumerable<ITableChangeListener>? listeners = null)
     {
         _servers = servers;
+        _listeners = listeners?.ToArray() ?? [];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ConnectionRouter>();
         ReadDataSource = new RoutedDataSource(this, Intent.Read);
         WriteDataSource = new RoutedDataSource(this, Intent.Write);
+        if (TracksWrites)
+        {
+            // Synchronous, so the flow that resolves the scope's router (an endpoint, a controller, a test) keeps it as
+            // the ambient reporter for the awaited batch writes it makes next.
+            WriteScope.Enter(this);
+        }
     }
+
+    // Without replicas every read is on the primary: there is nothing to report writes to.
+    private bool TracksWrites => _servers.Replicas.Count > 0 && Options.ReadYourWrites != ReadYourWritesMode.Off;
 
     public System.Data.Common.DbDataSource ReadDataSource { get; }
 
@@ -130,7 +146,15 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
         var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
         var affected = await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var committedAt = await CaptureWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        // Through the write seam: the query cache drops the tables' entries at the write's position, with no
+        // invalidation call. SQL whose tables cannot be told is left to the application's invalidation, as before.
+        // Not inside an ambient transaction: the write commits later, with it.
+        if (TracksWrites && _listeners.Length > 0 && System.Transactions.Transaction.Current is null && SqlTableParser.WrittenTables(sql) is { Count: > 0 } tables)
+        {
+            await NotifyListenersAsync([.. tables], committedAt, cancellationToken).ConfigureAwait(false);
+        }
+
         return affected;
     }
 
@@ -172,7 +196,45 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
     {
         var connection = await OpenWriteAsync(cancellationToken).ConfigureAwait(false);
         NoteWrite();
+        if (TracksWrites)
+        {
+            WriteScope.Track(connection, this);
+        }
+
         return connection;
+    }
+
+    public void RecordWrite(NpgsqlLogSequenceNumber commitPosition)
+    {
+        if (commitPosition == default || Options.ReadYourWrites != ReadYourWritesMode.WalPosition)
+        {
+            NoteWrite(); // unknown position: read from the primary when needed; time window: the write's time
+            return;
+        }
+
+        _servers.ObserveWritePosition(commitPosition);
+        Merge(new ConsistencyToken(commitPosition, _servers.TimeProvider.GetUtcNow()));
+    }
+
+    public ValueTask ReportAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
+    {
+        RecordWrite(commitPosition);
+        return NotifyListenersAsync(tables, commitPosition, cancellationToken);
+    }
+
+    private async ValueTask NotifyListenersAsync(IReadOnlyList<string> tables, NpgsqlLogSequenceNumber commitPosition, CancellationToken cancellationToken)
+    {
+        foreach (var listener in _listeners)
+        {
+            try
+            {
+                await listener.OnTablesChangedAsync(tables, commitPosition, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.ChangeListenerFailed(_logger, e, listener.GetType().Name, string.Join(", ", tables));
+            }
+        }
     }
 
     private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
@@ -412,8 +474,11 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
         return (required.WalPosition, null);
     }
 
-    /// <summary>Records the position of a write just made on <paramref name="connection"/>, on that same connection.</summary>
-    private async ValueTask CaptureWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the position of a write just made on <paramref name="connection"/>, on that same connection, and returns
+    /// it (<see langword="default"/> when read-your-writes does not use positions).
+    /// </summary>
+    private async ValueTask<NpgsqlLogSequenceNumber> CaptureWriteAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         switch (Options.ReadYourWrites)
         {
@@ -421,11 +486,13 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement
                 var written = await CurrentWalPositionAsync(connection, cancellationToken).ConfigureAwait(false);
                 _servers.ObserveWritePosition(written);
                 Merge(new ConsistencyToken(written, _servers.TimeProvider.GetUtcNow()));
-                break;
+                return written;
             case ReadYourWritesMode.TimeWindow:
                 Merge(new ConsistencyToken(default, _servers.TimeProvider.GetUtcNow()));
                 break;
         }
+
+        return default;
     }
 
     private async ValueTask ResolvePendingWriteAsync(CancellationToken cancellationToken)

@@ -51,8 +51,10 @@ public interface IConnectionRouter
     /// Records that this scope wrote to the primary outside the router (another library's connection), so that its
     /// later reads and <see cref="GetConsistencyTokenAsync"/> honour that write as they would one made through
     /// <see cref="ExecuteAsync"/>. Call it once the write has committed. It opens nothing: the primary's WAL position is
-    /// read once, when a read or the token first needs it. Connections from <see cref="WriteDataSource"/> are noted by
-    /// themselves, and a batch writer's commit reports its position to the query cache without it.
+    /// read once, when a read or the token first needs it. Not needed for: connections from <see cref="WriteDataSource"/>
+    /// (noted by themselves; a <c>RowUpdate</c> on one also reports its commit position), and a batch writer's
+    /// <c>WriteAsync</c>/<c>WriteManyAsync</c> awaited in the flow that resolved this router (the commit position flows
+    /// back to this scope; with read replicas only, as read-your-writes needs nothing without them).
     /// </summary>
     void NoteWrite();
 

@@ -49,4 +49,24 @@ public sealed class SqlTableParserTests
 
         Assert.Contains("orders; drop", error.Message);
     }
+
+    [Theory]
+    [InlineData("UPDATE price SET amount = 200 WHERE id = 1", "price")]
+    [InlineData("update ONLY Sales.Orders o SET paid = true FROM payments p WHERE p.order_id = o.id", "orders,payments")]
+    [InlineData("INSERT INTO \"Audit\" (a) SELECT a FROM src", "Audit,src")]
+    [InlineData("DELETE FROM sessions WHERE expires < now()", "sessions")]
+    [InlineData("MERGE INTO stock s USING deliveries d ON s.id = d.id WHEN MATCHED THEN UPDATE SET n = s.n + d.n", "stock")]
+    public void Finds_the_tables_a_write_changes(string sql, string expected)
+    {
+        var tables = SqlTableParser.WrittenTables(sql);
+
+        Assert.NotNull(tables);
+        Assert.Superset(expected.Split(',').ToHashSet(), tables.ToHashSet());
+    }
+
+    [Fact]
+    public void A_write_it_cannot_read_has_no_tables()
+    {
+        Assert.Null(SqlTableParser.WrittenTables("UPDATE t SET x = $$a$$"));
+    }
 }

@@ -167,6 +167,106 @@ public sealed class CacheConsistencyTests(TestServers servers)
         });
     }
 
+    [Fact]
+    public async Task A_RowUpdate_through_the_routed_write_source_reaches_the_cache_with_its_position_without_an_invalidation_call()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await WarmUpAsync(node);
+        Assert.Equal(100, await CachedPriceAsync(node));
+
+        await WithReplayPausedAsync(schema, async replica =>
+        {
+            await using (var writer = node.NewScope())
+            {
+                // No InvalidateTablesAsync, no [InvalidatesCache]: the update reports its table and commit position itself.
+                await using var write = await writer.Router.WriteDataSource.OpenConnectionAsync(Cancellation);
+                Assert.True((await RowUpdate.Of("price", "id", 1).Set("amount", 700).ExecuteAsync(write, cancellationToken: Cancellation)).Changed);
+            }
+
+            Assert.Equal(100, await replica.ExecuteScalarAsync<int>(ReadPrice));
+            // The entry of 100 is dropped, and the fill demands the update's position: the paused replica cannot serve
+            // it, so it reads the primary; without the position it would read the replica and store 100 again.
+            Assert.Equal(700, await CachedPriceAsync(node));
+            Assert.Equal(700, await CachedPriceAsync(node));
+        });
+    }
+
+    [Fact]
+    public async Task A_router_ExecuteAsync_write_reaches_the_cache_with_its_position_without_an_invalidation_call()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await WarmUpAsync(node);
+        Assert.Equal(100, await CachedPriceAsync(node));
+
+        await WithReplayPausedAsync(schema, async replica =>
+        {
+            await using (var writer = node.NewScope())
+            {
+                await writer.Router.ExecuteAsync("UPDATE price SET amount = 800 WHERE id = 1", cancellationToken: Cancellation);
+            }
+
+            Assert.Equal(100, await replica.ExecuteScalarAsync<int>(ReadPrice));
+            Assert.Equal(800, await CachedPriceAsync(node));
+            Assert.Equal(800, await CachedPriceAsync(node));
+        });
+    }
+
+    [Fact]
+    public async Task An_awaited_batch_write_is_the_scopes_write_so_its_uncached_routed_reads_see_the_row_without_NoteWrite()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await WarmUpAsync(node);
+        const string count = "SELECT count(*) FROM order_event";
+
+        await WithReplayPausedAsync(schema, async replica =>
+        {
+            await using (var scope = node.NewScope())
+            {
+                await node.Writer.WriteAsync(OrderEvent.Good(1), Cancellation);
+
+                Assert.Equal(0, await replica.ExecuteScalarAsync<long>(count));
+                Assert.Equal(1, (await scope.Router.QueryAsync<long>(count, cancellationToken: Cancellation)).Single());
+                await using var read = await scope.Router.ReadDataSource.OpenConnectionAsync(Cancellation);
+                Assert.Equal(1, await read.ExecuteScalarAsync<long>(count));
+            }
+
+            await using (var importing = node.NewScope())
+            {
+                Assert.Equal(3, await node.Writer.WriteManyAsync([OrderEvent.Good(2), OrderEvent.Good(3), OrderEvent.Good(4)], cancellationToken: Cancellation));
+                Assert.Equal(4, (await importing.Router.QueryAsync<long>(count, cancellationToken: Cancellation)).Single());
+                Assert.NotNull(await importing.Router.GetConsistencyTokenAsync(Cancellation));
+            }
+        });
+    }
+
+    [Fact]
+    public async Task The_position_a_batch_commit_reports_is_at_or_after_its_commit_record()
+    {
+        await using var schema = await PrepareAsync();
+        await using var node = await ConsistentNode.StartAsync(schema);
+        await using var primary = new NpgsqlConnection(schema.Primary);
+        await primary.OpenAsync(Cancellation);
+        await primary.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_walinspect SCHEMA public");
+        var start = await primary.ExecuteScalarAsync<string>("SELECT pg_current_wal_flush_lsn()::text");
+
+        await using var scope = node.NewScope();
+        await node.Writer.WriteAsync(OrderEvent.Good(1), Cancellation);
+        var reported = (await scope.Router.GetConsistencyTokenAsync(Cancellation))!.Value.WalPosition;
+
+        // The commit record of the row's transaction, read from the WAL itself (pg_walinspect): a replica that has
+        // replayed up to the reported position has replayed it.
+        var xid = await primary.ExecuteScalarAsync<string>("SELECT xmin::text FROM order_event WHERE id = 1");
+        await primary.ExecuteAsync("SELECT pg_switch_wal()"); // so the records are flushed and readable
+        var commitEnd = await primary.ExecuteScalarAsync<string?>(
+            "SELECT max(end_lsn)::text FROM public.pg_get_wal_records_info_till_end_of_wal(@start::pg_lsn) WHERE resource_manager = 'Transaction' AND record_type = 'COMMIT' AND xid::text = @xid",
+            new { start, xid });
+        Assert.NotNull(commitEnd);
+        Assert.True(NpgsqlTypes.NpgsqlLogSequenceNumber.Parse(commitEnd) <= reported, $"commit record ends at {commitEnd}, reported {reported}");
+    }
+
     private async Task<TestSchema> PrepareAsync()
     {
         var schema = await servers.CreateSchemaAsync();

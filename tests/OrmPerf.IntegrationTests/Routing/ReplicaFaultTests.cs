@@ -141,7 +141,7 @@ public sealed class ReplicaFaultTests(TestServers servers)
         try
         {
             await replica.ExecuteAsync("SELECT pg_wal_replay_pause()");
-            // Committed on the primary by something the router does not see, as a batch writer's commit is.
+            // Committed on the primary by something the router does not see (another library's connection).
             await schema.ExecuteAsync("INSERT INTO note VALUES (1, 'outside')");
             await using var primary = new NpgsqlConnection(schema.Primary);
             var committedBy = NpgsqlLogSequenceNumber.Parse((await primary.ExecuteScalarAsync<string>("SELECT pg_current_wal_lsn()::text"))!);
