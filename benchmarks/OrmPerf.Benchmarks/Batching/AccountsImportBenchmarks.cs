@@ -11,7 +11,8 @@ namespace OrmPerf.Benchmarks.Batching;
 /// <summary>
 /// Loading the 1,000,000 rows of <c>pgbench_accounts</c> at scale 10 into pgbench's own schema (<c>pgbench -i -I dt</c>:
 /// tables without keys, as pgbench loads them): pgbench's client-side loader (<c>pgbench -i -I g -s 10</c>, timed as a
-/// process: the baseline) vs <c>WriteManyAsync</c> vs 64 producers calling <c>WriteAsync</c> with 1,000 writes in
+/// process: the baseline) vs <c>WriteManyAsync</c> (one COPY stream, and two parallel streams with
+/// <see cref="BatchWriterOptions.ImportParallelism"/> = 2) vs 64 producers calling <c>WriteAsync</c> with 1,000 writes in
 /// flight each. Rows are generated as they are written, as pgbench does. Every operation starts from empty tables.
 /// </summary>
 [MemoryDiagnoser]
@@ -26,6 +27,7 @@ public class AccountsImportBenchmarks
 
     private NpgsqlDataSource _dataSource = null!;
     private BatchWriter<Account> _writer = null!;
+    private BatchWriter<Account> _parallelWriter = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -34,12 +36,15 @@ public class AccountsImportBenchmarks
         _dataSource = NpgsqlDataSource.Create(BenchmarkServers.Primary);
         _writer = new BatchWriter<Account>(_dataSource, Account.Map);
         await _writer.StartAsync(CancellationToken.None);
+        _parallelWriter = new BatchWriter<Account>(_dataSource, Account.Map, new BatchWriterOptions { ImportParallelism = 2 });
+        await _parallelWriter.StartAsync(CancellationToken.None);
     }
 
     [GlobalCleanup]
     public async Task Cleanup()
     {
         await _writer.DisposeAsync();
+        await _parallelWriter.DisposeAsync();
         Pgbench.Run("-i", "-I", "d", "-q");
         await _dataSource.DisposeAsync();
     }
@@ -58,6 +63,10 @@ public class AccountsImportBenchmarks
     [Benchmark(Description = "OrmPerf WriteManyAsync, default options")]
     [Rows(Accounts)]
     public Task<long> WriteMany() => _writer.WriteManyAsync(Account.Generate(0, Accounts));
+
+    [Benchmark(Description = "OrmPerf WriteManyAsync, ImportParallelism = 2 (two COPY streams)")]
+    [Rows(Accounts)]
+    public Task<long> WriteManyParallel() => _parallelWriter.WriteManyAsync(Account.Generate(0, Accounts));
 
     [Benchmark(Description = "OrmPerf WriteAsync, 64 producers, 1,000 writes in flight each")]
     [Rows(Accounts)]

@@ -22,6 +22,9 @@ namespace OrmPerf.Batching;
 /// <typeparam name="T">The row type.</typeparam>
 public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisposable
 {
+    // Rows that must be waiting before a batch starts while another is still in flight (or a full batch, if smaller).
+    private const int OverlapRows = 1_000;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly TableMap<T> _map;
     private readonly BatchWriterOptions _options;
@@ -176,6 +179,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         var scope = _reportsToScope ? WriteScope.Current : null;
         long written = 0, rejected = 0, position = 0;
         var batches = 0;
+        var tally = new object();
         async Task WriteBatchAsync(ImportBuffer<T> batch)
         {
             await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
@@ -185,23 +189,43 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             }
 
             var (bad, committedAt) = batch.Count == 0 ? new BatchFlush([], default) : await _flusher.FlushAsync(batch.Rows, batch.PositionOf, cancellationToken).ConfigureAwait(false);
-            if (batch.Count > bad.Count)
+            // Batches written in parallel finish in any order: the counts, their reports and the scope's write position
+            // move under one lock, so every report counts only committed rows and none goes backwards.
+            lock (tally)
             {
-                scope?.RecordWrite(committedAt);
-            }
+                if (batch.Count > bad.Count)
+                {
+                    scope?.RecordWrite(committedAt);
+                }
 
-            written += batch.Count - bad.Count;
-            rejected += batch.Nulls.Count + bad.Count;
-            batches += batch.Count == 0 ? 0 : 1;
-            progress?.Report(new BatchProgress(written, rejected, batches, _timeProvider.GetElapsedTime(started)));
+                written += batch.Count - bad.Count;
+                rejected += batch.Nulls.Count + bad.Count;
+                batches += batch.Count == 0 ? 0 : 1;
+                progress?.Report(new BatchProgress(written, rejected, batches, _timeProvider.GetElapsedTime(started)));
+            }
         }
 
-        // Read-ahead: while one batch is written (its COPY and commit), the next is read from the source, so producing
-        // the rows and writing them overlap. Batches are still written one at a time, in order, each in its own
-        // transaction; the counters above are only touched by that chain of writes.
+        // Read-ahead: while batches are written (their COPY and commit, up to ImportParallelism at once, each on its own
+        // connection), the next is read from the source, so producing the rows and writing them overlap. With the
+        // default parallelism of 1 batches are written one at a time, in order; each is its own transaction.
+        var parallelism = _options.ImportParallelism;
+        var writing = new List<(Task Task, ImportBuffer<T> Buffer)>(parallelism);
+        var spares = new Stack<ImportBuffer<T>>();
         var filling = new ImportBuffer<T>(_options.ImportBatchSize);
-        ImportBuffer<T>? spare = null;
-        var writing = Task.CompletedTask;
+        async Task WriteInTurnAsync(ImportBuffer<T> full)
+        {
+            if (writing.Count == parallelism)
+            {
+                var done = await Task.WhenAny(writing.Select(w => w.Task)).ConfigureAwait(false);
+                var slot = writing.FindIndex(w => w.Task == done);
+                spares.Push(writing[slot].Buffer);
+                writing.RemoveAt(slot);
+                await done.ConfigureAwait(false); // a failed batch ends the import (after the others settle, below)
+            }
+
+            writing.Add((Task.Run(() => WriteBatchAsync(full), CancellationToken.None), full));
+        }
+
         try
         {
             await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
@@ -216,33 +240,31 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
                 filling.Add(row);
                 if (filling.IsFull)
                 {
-                    await writing.ConfigureAwait(false);
-                    var full = filling;
-                    filling = (spare ?? new ImportBuffer<T>(_options.ImportBatchSize)).Restart(position);
-                    spare = full;
-                    writing = Task.Run(() => WriteBatchAsync(full), CancellationToken.None);
+                    await WriteInTurnAsync(filling).ConfigureAwait(false);
+                    filling = (spares.Count > 0 ? spares.Pop() : new ImportBuffer<T>(_options.ImportBatchSize)).Restart(position);
                 }
             }
 
-            await writing.ConfigureAwait(false);
+            if (!filling.IsEmpty)
+            {
+                await WriteInTurnAsync(filling).ConfigureAwait(false);
+            }
+
+            await Task.WhenAll(writing.Select(w => w.Task)).ConfigureAwait(false);
         }
         catch
         {
-            // The source failed or the import was cancelled, possibly while a batch was being written: that batch
-            // settles first, so no write outlives the call, and its own failure, if any, is what the caller learns
-            // (rows not written matter more than rows not read).
-            await writing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (writing.Exception?.InnerException is { } writeError)
+            // The source failed, a batch failed or the import was cancelled, possibly while batches were being written:
+            // they all settle first, so no write outlives the call, and a write's own failure, if any, is what the
+            // caller learns (rows not written matter more than rows not read).
+            var settled = Task.WhenAll(writing.Select(w => w.Task));
+            await settled.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (writing.Select(w => w.Task.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } writeError)
             {
                 ExceptionDispatchInfo.Throw(writeError);
             }
 
             throw;
-        }
-
-        if (!filling.IsEmpty)
-        {
-            await WriteBatchAsync(filling).ConfigureAwait(false);
         }
 
         return written;
@@ -299,16 +321,28 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
     // Takes batches in queue order; up to ConcurrentBatches of them commit at once, each on its own connection. A
     // batch is only taken once a slot is free, so the rows behind it keep queueing (and fill the next batch) while
-    // every slot waits for its commit. Returns once the queue is completed and every batch taken has been flushed.
+    // every slot waits for its commit. While a batch is in flight, a further one starts only once OverlapRows rows
+    // wait: a few rows more do not pay for a second transaction's fixed cost (on a small box the client and server
+    // CPU of each commit, not the WAL flush, is what limits awaited requests), and they ride the next commit instead.
+    // Returns once the queue is completed and every batch taken has been flushed.
     private async Task RunLoopAsync()
     {
         var slots = _options.ConcurrentBatches;
+        var overlapRows = Math.Min(OverlapRows, Math.Min(_options.MaxBatchSize, _options.QueueCapacity));
         var inFlight = new List<Task>(slots);
         while (true)
         {
             if (inFlight.Count == slots)
             {
                 inFlight.Remove(await Task.WhenAny(inFlight).ConfigureAwait(false));
+            }
+            else if (inFlight.Count > 0 && _queue.WhenQueued(overlapRows) is { } enough)
+            {
+                var first = await Task.WhenAny([.. inFlight, enough]).ConfigureAwait(false);
+                if (first != enough)
+                {
+                    inFlight.Remove(first);
+                }
             }
 
             var batch = await TakeBatchAsync().ConfigureAwait(false);

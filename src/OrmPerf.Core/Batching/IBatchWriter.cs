@@ -38,10 +38,13 @@ public interface IBatchWriter<T>
 
     /// <summary>
     /// Streams rows into the table in batches of <see cref="BatchWriterOptions.ImportBatchSize"/>, each its own
-    /// transaction, written one at a time and in order while the next batch is read from <paramref name="rows"/>;
-    /// returns the rows committed. With a generated key, each committed row holds its key on return. A row that cannot
-    /// be written (null, PostgreSQL refuses it, its mapping throws) is set aside through <see cref="IRejectedRowSink{T}"/>
-    /// and the others are written. When it throws, the batches before the failing one are committed.
+    /// transaction, written one at a time and in order while the next batch is read from <paramref name="rows"/>
+    /// (or, with <see cref="BatchWriterOptions.ImportParallelism"/> above 1, up to that many at once on separate
+    /// connections, committing in any order); returns the rows committed. With a generated key, each committed row
+    /// holds its key on return. A row that cannot be written (null, PostgreSQL refuses it, its mapping throws) is set
+    /// aside through <see cref="IRejectedRowSink{T}"/> and the others are written. When it throws, the batches before
+    /// the failing one are committed (in parallel, exactly the batches reported through <paramref name="progress"/>,
+    /// not necessarily a prefix of the source).
     /// </summary>
     Task<long> WriteManyAsync(IEnumerable<T> rows, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default);
 

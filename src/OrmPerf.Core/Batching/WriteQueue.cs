@@ -119,6 +119,26 @@ internal sealed class WriteQueue<T>(int capacity)
     }
 
     /// <summary>
+    /// Null when at least <paramref name="count"/> rows are queued (or waiting for room), or the queue is completed;
+    /// otherwise a task that completes once they are. Shares the loop's one wake-up with <see cref="Take"/>: the loop
+    /// waits on one of the two at a time, and the next call of either replaces a wake-up left unused.
+    /// </summary>
+    public Task? WhenQueued(int count)
+    {
+        lock (_gate)
+        {
+            if (_queued.Count + _waitingForRoom.Count >= count || _completed)
+            {
+                return null;
+            }
+
+            _wakeAt = count;
+            _wakeLoop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _wakeLoop.Task;
+        }
+    }
+
+    /// <summary>
     /// Moves up to <paramref name="max"/> − <c>batch.Count</c> rows into <paramref name="batch"/>; returns how many
     /// rows moved from waiting into the queue (for the queue-depth metric), or, when the batch is not full and the
     /// queue is empty and open, also a task that completes once enough rows for the batch have arrived (or on
