@@ -1,3 +1,4 @@
+using Dapper;
 using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
@@ -46,5 +47,13 @@ public sealed record OrderEvent(long Id, int Quantity, string? Note, decimal Amo
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    /// <summary>The stored row with <paramref name="id"/>, read back as an <see cref="OrderEvent"/> (timestamps as UTC).</summary>
+    public static async Task<OrderEvent> ReadStoredAsync(NpgsqlConnection connection, long id)
+    {
+        var stored = await connection.QuerySingleAsync<(long, int, string, decimal, DateTime, bool)>(
+            "SELECT id, quantity, note, amount, created_at, paid FROM order_event WHERE id = @id", new { id });
+        return new OrderEvent(stored.Item1, stored.Item2, stored.Item3, stored.Item4, stored.Item5.ToUniversalTime(), stored.Item6);
     }
 }

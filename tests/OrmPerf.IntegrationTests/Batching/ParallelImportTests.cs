@@ -29,9 +29,7 @@ public sealed class ParallelImportTests(TestServers servers)
         Assert.Equal(21, reports.Count);
         Assert.Equal(reports.Select(r => r.RowsWritten).Order(), reports.Select(r => r.RowsWritten)); // never backwards
         Assert.Equal((20_500L, 21), (reports[^1].RowsWritten, reports[^1].Batches));
-        var stored = await connection.QuerySingleAsync<(long, int, string, decimal, DateTime, bool)>(
-            "SELECT id, quantity, note, amount, created_at, paid FROM order_event WHERE id = 13579");
-        Assert.Equal(OrderEvent.Good(13579), new OrderEvent(stored.Item1, stored.Item2, stored.Item3, stored.Item4, stored.Item5.ToUniversalTime(), stored.Item6));
+        Assert.Equal(OrderEvent.Good(13579), await OrderEvent.ReadStoredAsync(connection, 13579));
     }
 
     [Fact]

@@ -25,9 +25,7 @@ public sealed class WriteManyTests(TestServers servers)
         Assert.True(reports[^1].RowsPerSecond > 0);
         await using var connection = new NpgsqlConnection(schema.Primary);
         Assert.Equal(5, await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM order_event"));
-        var stored = await connection.QuerySingleAsync<(long, int, string, decimal, DateTime, bool)>(
-            "SELECT id, quantity, note, amount, created_at, paid FROM order_event WHERE id = 4321");
-        Assert.Equal(OrderEvent.Good(4321), new OrderEvent(stored.Item1, stored.Item2, stored.Item3, stored.Item4, stored.Item5.ToUniversalTime(), stored.Item6));
+        Assert.Equal(OrderEvent.Good(4321), await OrderEvent.ReadStoredAsync(connection, 4321));
     }
 
     [Fact]
