@@ -4,7 +4,7 @@ namespace OrmPerf.AtomicUpdates;
 /// Thrown by <see cref="RowUpdate"/> with <see cref="RowUpdate.ThrowWhenNoRowChanged"/> when no row matched: the key does
 /// not exist, or (with a version column) someone else changed the row first.
 /// </summary>
-public sealed class RowNotUpdatedException : Exception
+public sealed class RowNotUpdatedException : OrmPerfException
 {
     /// <summary>Creates the exception.</summary>
     public RowNotUpdatedException(string message) : base(message)

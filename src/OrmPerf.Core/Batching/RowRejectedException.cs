@@ -7,7 +7,7 @@ namespace OrmPerf.Batching;
 /// <see cref="Exception.InnerException"/> is the <see cref="PostgresException"/>.
 /// </summary>
 public sealed class RowRejectedException(string table, PostgresException error)
-    : Exception($"PostgreSQL rejected the row for table '{table}' ({error.SqlState}: {error.MessageText}); the other rows of its batch were committed.", error)
+    : OrmPerfException($"PostgreSQL rejected the row for table '{table}' ({error.SqlState}: {error.MessageText}); the other rows of its batch were committed.", error)
 {
     /// <summary>The table the row was meant for.</summary>
     public string Table { get; } = table;

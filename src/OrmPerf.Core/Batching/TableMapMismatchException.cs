@@ -4,7 +4,7 @@ namespace OrmPerf.Batching;
 /// The table map does not fit the real table: a missing table or column, a type that cannot be written into the
 /// column, an unmapped NOT NULL column without a default, or key columns that no unique index covers.
 /// </summary>
-public sealed class TableMapMismatchException : Exception
+public sealed class TableMapMismatchException : OrmPerfException
 {
     /// <summary>Creates the exception with the list of problems, each naming table, column and types.</summary>
     public TableMapMismatchException(string table, IReadOnlyList<string> problems)

@@ -5,7 +5,7 @@ namespace OrmPerf.Batching;
 /// or Npgsql could not encode a value): its index in the batch, or -1 when the encoder did not say which row, and the
 /// error the row's writer reports. Never leaves the library.
 /// </summary>
-internal sealed class UnwritableRowException(int index, ArgumentException error) : Exception(error.Message, error)
+internal sealed class UnwritableRowException(int index, ArgumentException error) : OrmPerfException(error.Message, error)
 {
     public int Index { get; } = index;
 

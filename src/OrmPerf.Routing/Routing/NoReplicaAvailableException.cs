@@ -4,7 +4,7 @@ namespace OrmPerf.Routing;
 /// Thrown by a read when replicas are configured, none qualifies (down, lagging or not in recovery) and
 /// <see cref="Options.ReadReplicaOptions.WhenNoReplicaQualifies"/> is <see cref="Options.NoReplicaFallback.Fail"/>.
 /// </summary>
-public sealed class NoReplicaAvailableException : Exception
+public sealed class NoReplicaAvailableException : OrmPerfException
 {
     /// <summary>Creates the exception with a message that says why no replica qualified.</summary>
     public NoReplicaAvailableException(string message)
