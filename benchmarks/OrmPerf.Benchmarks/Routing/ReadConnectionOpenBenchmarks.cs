@@ -37,7 +37,7 @@ public class ReadConnectionOpenBenchmarks
         _router = _scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
 
         // Same pool profile as the router's own replica data source.
-        _replica = _host.Services.GetRequiredService<OrmPerfDataSourceFactory>().Create(BenchmarkServers.Replica, "replica-direct");
+        _replica = _host.Services.GetRequiredService<IOrmPerfDataSourceFactory>().Create(BenchmarkServers.Replica, "replica-direct");
 
         var primary = new NpgsqlConnectionStringBuilder(BenchmarkServers.Primary);
         var bothHosts = new NpgsqlConnectionStringBuilder(BenchmarkServers.Replica);

@@ -2,14 +2,13 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Connections;
 
 /// <summary>
-/// Builds the <see cref="NpgsqlDataSource"/> of each PostgreSQL server OrmPerf talks to, with the configured
+/// Builds the <see cref="NpgsqlDataSource"/> of each PostgreSQL server of one OrmPerf primary, with the configured
 /// <see cref="PoolProfile"/> written into Npgsql's own pool settings. The primary's data source is registered in
 /// the container; add-on packages (routing) use this factory for the replicas so that every server gets the same
 /// profile. Thread-safe.
@@ -21,24 +20,22 @@ namespace OrmPerf.Connections;
 /// so a reading can be tied to one pool; the factory also listens to them itself (acquire waits, pending requests,
 /// timeouts), which the workload advisor reads. Dispose the factory (the container does) to stop listening.
 /// </remarks>
-public sealed class OrmPerfDataSourceFactory : IDisposable
+internal sealed class OrmPerfDataSourceFactory : IOrmPerfDataSourceFactory, IDisposable
 {
-    /// <summary>The role of the primary server's data source, as passed to <see cref="OrmPerfOptions.ConfigureDataSource"/> and seen in OrmPerf's routing metrics.</summary>
-    public const string PrimaryName = "primary";
+    public const string PrimaryName = IOrmPerfDataSourceFactory.PrimaryName;
 
     // Uses of each name in this process: the Npgsql names stay distinct between containers.
     private static readonly ConcurrentDictionary<string, int> NameUses = new(StringComparer.Ordinal);
 
-    private readonly IOptions<OrmPerfOptions> _options;
+    private readonly OrmPerfOptions _options;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly PoolPressureListener _pressure;
 
-    /// <summary>Creates the factory over validated options.</summary>
-    /// <param name="options">The OrmPerf options; validated when first read.</param>
+    /// <param name="options">The primary's OrmPerf options, validated.</param>
     /// <param name="loggerFactory">Used by the data sources it builds and for its own log; optional.</param>
     /// <param name="timeProvider">Times how long the pools were exhausted; <see cref="TimeProvider.System"/> when null.</param>
-    public OrmPerfDataSourceFactory(IOptions<OrmPerfOptions> options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
+    public OrmPerfDataSourceFactory(OrmPerfOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
@@ -48,17 +45,14 @@ public sealed class OrmPerfDataSourceFactory : IDisposable
     }
 
     /// <summary>Builds the data source of the primary server from <see cref="OrmPerfOptions.ConnectionString"/>.</summary>
-    public NpgsqlDataSource CreatePrimary() => Create(_options.Value.ConnectionString, PrimaryName);
+    public NpgsqlDataSource CreatePrimary() => Create(_options.ConnectionString, PrimaryName);
 
-    /// <summary>Builds a data source for one server with the configured pool profile.</summary>
-    /// <param name="connectionString">The server's Npgsql connection string; its pool settings are replaced by the profile's.</param>
-    /// <param name="name">The server's role, short and stable (<c>primary</c>, <c>replica-1</c>); the data source's Npgsql name is built from it and the profile.</param>
-    /// <exception cref="ArgumentException">The connection string is empty or not understood by Npgsql, or the name is empty.</exception>
+    /// <inheritdoc />
     public NpgsqlDataSource Create(string connectionString, string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var options = _options.Value;
+        var options = _options;
 
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = DistinctName(name + "/" + options.Pool.Name) };
         options.Pool.ApplyTo(builder.ConnectionStringBuilder);

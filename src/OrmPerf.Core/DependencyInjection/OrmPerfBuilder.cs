@@ -1,6 +1,10 @@
 namespace Microsoft.Extensions.DependencyInjection;
 
-internal sealed class OrmPerfBuilder(IServiceCollection services) : IOrmPerfBuilder
+internal sealed class OrmPerfBuilder(IServiceCollection services, object? serviceKey, string name) : IOrmPerfBuilder
 {
     public IServiceCollection Services { get; } = services;
+
+    public object? ServiceKey { get; } = serviceKey;
+
+    public string Name { get; } = name;
 }

@@ -73,7 +73,7 @@ internal sealed partial class ReadReplicaOptionsValidator : IValidateOptions<Rea
             {
                 failures.Add($"{path}.{nameof(ReplicaEndpoint.Name)} must be letters, digits, '-', '_' or '.', but was '{replica.Name}'.");
             }
-            else if (string.Equals(replica.Name, OrmPerfDataSourceFactory.PrimaryName, StringComparison.OrdinalIgnoreCase) || !names.Add(replica.Name))
+            else if (string.Equals(replica.Name, IOrmPerfDataSourceFactory.PrimaryName, StringComparison.OrdinalIgnoreCase) || !names.Add(replica.Name))
             {
                 failures.Add($"{path}.{nameof(ReplicaEndpoint.Name)} '{replica.Name}' is already taken; every server needs its own name.");
             }

@@ -240,7 +240,7 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
     private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
     {
         var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
-        RoutingMetrics.Write(OrmPerfDataSourceFactory.PrimaryName);
+        RoutingMetrics.Write(IOrmPerfDataSourceFactory.PrimaryName);
         return connection;
     }
 
@@ -424,7 +424,7 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
     private async ValueTask<NpgsqlConnection> OpenPrimaryReadAsync(string? fallbackReason, CancellationToken cancellationToken)
     {
         var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
-        RoutingMetrics.Read(OrmPerfDataSourceFactory.PrimaryName);
+        RoutingMetrics.Read(IOrmPerfDataSourceFactory.PrimaryName);
         if (fallbackReason is not null)
         {
             RoutingMetrics.Fallback(fallbackReason);

@@ -20,7 +20,7 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
     private int _turn = -1;
     private ulong _latestWrite;
 
-    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, OrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
         Options = options.Value;
         Primary = primary;

@@ -44,7 +44,7 @@ public sealed class AddOrmPerfTests
 
         _ = provider.GetRequiredService<NpgsqlDataSource>();
 
-        Assert.Equal(OrmPerfDataSourceFactory.PrimaryName, seen);
+        Assert.Equal(IOrmPerfDataSourceFactory.PrimaryName, seen);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class RouterOpenOverheadTests(TestServers servers)
         await using var host = await RoutingHost.StartAsync(servers.Primary, o => o.Replicas.Add(new() { Name = "replica-overhead", ConnectionString = servers.Replica }));
         await using var scope = host.NewScope();
         await RoutingProbe.WaitUntilReadsLandOnReplicaAsync(scope.Router, onReplica: true, TimeSpan.FromSeconds(10));
-        await using var direct = host.Services.GetRequiredService<OrmPerfDataSourceFactory>().Create(servers.Replica, "replica-overhead-direct");
+        await using var direct = host.Services.GetRequiredService<IOrmPerfDataSourceFactory>().Create(servers.Replica, "replica-overhead-direct");
 
         // The least of several rounds: early in a test run the first rounds still run unoptimised (tier-0) code, which
         // allocates what optimised code keeps on the stack, so a single round would mostly measure which side ran first.

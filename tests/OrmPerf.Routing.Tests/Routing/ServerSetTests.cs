@@ -1,3 +1,5 @@
+using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 using NpgsqlTypes;
 using OrmPerf.Connections;
 using OrmPerf.Routing;
@@ -62,7 +64,10 @@ public sealed class ServerSetTests
             options.Replicas.Add(new ReplicaEndpoint { Name = $"replica-{i}", ConnectionString = ConnectionString });
         }
 
-        var factory = new OrmPerfDataSourceFactory(Microsoft.Extensions.Options.Options.Create(new OrmPerfOptions { ConnectionString = ConnectionString }));
-        return new ServerSet(Microsoft.Extensions.Options.Options.Create(options), factory.CreatePrimary(), factory, TimeProvider.System);
+        var services = new ServiceCollection();
+        services.AddOrmPerf(o => o.ConnectionString = ConnectionString);
+        var provider = services.BuildServiceProvider();
+        var factory = provider.GetRequiredService<IOrmPerfDataSourceFactory>();
+        return new ServerSet(Microsoft.Extensions.Options.Options.Create(options), provider.GetRequiredService<NpgsqlDataSource>(), factory, TimeProvider.System);
     }
 }
