@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
-using OrmPerf.Caching;
 using OrmPerf.Changes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
@@ -150,9 +149,9 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         // Through the write seam: the query cache drops the tables' entries at the write's position, with no
         // invalidation call. SQL whose tables cannot be told is left to the application's invalidation, as before.
         // Not inside an ambient transaction: the write commits later, with it.
-        if (TracksWrites && _listeners.Length > 0 && System.Transactions.Transaction.Current is null && SqlTableParser.WrittenTables(sql) is { Count: > 0 } tables)
+        if (TracksWrites && _listeners.Length > 0 && System.Transactions.Transaction.Current is null)
         {
-            await NotifyListenersAsync([.. tables], committedAt, cancellationToken).ConfigureAwait(false);
+            await WriteScope.ReportStatementAsync(this, sql, committedAt, cancellationToken).ConfigureAwait(false);
         }
 
         return affected;
