@@ -1,6 +1,5 @@
 using NpgsqlTypes;
 using OrmPerf.Changes;
-using OrmPerf.Routing.Options;
 
 namespace OrmPerf.Routing.Consistency;
 

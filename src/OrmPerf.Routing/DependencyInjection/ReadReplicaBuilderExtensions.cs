@@ -5,8 +5,7 @@ using OrmPerf.Changes;
 using OrmPerf.Consistency;
 using OrmPerf.Routing;
 using OrmPerf.Routing.Consistency;
-using OrmPerf.Routing.Health;
-using OrmPerf.Routing.Options;
+using OrmPerf.Routing.Probing;
 
 namespace Microsoft.Extensions.DependencyInjection;
 

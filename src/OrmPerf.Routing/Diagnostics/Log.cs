@@ -6,7 +6,7 @@ namespace OrmPerf.Routing.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(600, LogLevel.Information, "Read routing over {ReplicaCount} replica(s): balancing {Balancing}, max lag {MaxLag}, read-your-writes {ReadYourWrites}")]
-    public static partial void RouterStarted(ILogger logger, int replicaCount, Options.ReplicaBalancing balancing, TimeSpan maxLag, Options.ReadYourWritesMode readYourWrites);
+    public static partial void RouterStarted(ILogger logger, int replicaCount, ReplicaBalancing balancing, TimeSpan maxLag, ReadYourWritesMode readYourWrites);
 
     [LoggerMessage(601, LogLevel.Warning, "Replica '{Replica}' failed to serve a read and is marked down; retrying on the next candidate")]
     public static partial void ReplicaFailed(ILogger logger, string replica, Exception exception);

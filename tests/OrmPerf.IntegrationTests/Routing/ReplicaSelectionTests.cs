@@ -2,7 +2,6 @@ using Npgsql;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.Routing;
 using OrmPerf.Routing.Diagnostics;
-using OrmPerf.Routing.Options;
 
 namespace OrmPerf.IntegrationTests.Routing;
 

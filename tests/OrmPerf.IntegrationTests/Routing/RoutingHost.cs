@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OrmPerf.Connections;
 using OrmPerf.Routing;
-using OrmPerf.Routing.Options;
 
 namespace OrmPerf.IntegrationTests.Routing;
 

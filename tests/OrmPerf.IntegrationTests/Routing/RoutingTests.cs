@@ -6,7 +6,6 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.Routing;
-using OrmPerf.Routing.Options;
 
 namespace OrmPerf.IntegrationTests.Routing;
 

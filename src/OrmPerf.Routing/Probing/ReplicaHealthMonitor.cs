@@ -5,11 +5,11 @@ using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Routing.Diagnostics;
 
-namespace OrmPerf.Routing.Health;
+namespace OrmPerf.Routing.Probing;
 
 /// <summary>
 /// The hosted service that probes the primary's WAL position and every replica each
-/// <see cref="Options.ReadReplicaOptions.ProbeInterval"/> (on the injected <see cref="TimeProvider"/>): reachable,
+/// <see cref="ReadReplicaOptions.ProbeInterval"/> (on the injected <see cref="TimeProvider"/>): reachable,
 /// still a standby, replay position, lag. An unreachable replica is marked down; a reachable one that was marked down
 /// is put back. One probe loop per container; probes of the replicas run in parallel.
 /// </summary>

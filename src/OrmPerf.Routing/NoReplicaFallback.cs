@@ -1,4 +1,4 @@
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>What a read does when replicas are configured but none is healthy and caught up.</summary>
 public enum NoReplicaFallback

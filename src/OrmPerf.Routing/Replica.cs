@@ -1,6 +1,6 @@
 using System.Data;
 using Npgsql;
-using OrmPerf.Routing.Health;
+using OrmPerf.Routing.Probing;
 using Polly;
 using Polly.CircuitBreaker;
 

@@ -1,4 +1,4 @@
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>
 /// Settings of <c>builder.AddReadReplicas(...)</c>. Validated when the host starts; an invalid value fails start-up

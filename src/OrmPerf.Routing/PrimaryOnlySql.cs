@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace OrmPerf.Routing.Safety;
+namespace OrmPerf.Routing;
 
 /// <summary>
 /// The check that sends a read to the primary when its SQL locks rows or writes: <c>FOR UPDATE</c>,

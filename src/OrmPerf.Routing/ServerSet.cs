@@ -6,7 +6,6 @@ using NpgsqlTypes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
 using OrmPerf.Routing.Diagnostics;
-using OrmPerf.Routing.Options;
 
 namespace OrmPerf.Routing;
 

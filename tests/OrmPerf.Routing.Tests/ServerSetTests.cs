@@ -2,11 +2,9 @@ using Npgsql;
 using Microsoft.Extensions.DependencyInjection;
 using NpgsqlTypes;
 using OrmPerf.Connections;
-using OrmPerf.Routing;
-using OrmPerf.Routing.Health;
-using OrmPerf.Routing.Options;
+using OrmPerf.Routing.Probing;
 
-namespace OrmPerf.Routing.Tests.Routing;
+namespace OrmPerf.Routing.Tests;
 
 // Data sources connect only when opened, so the choice of replicas is tested without servers.
 public sealed class ServerSetTests

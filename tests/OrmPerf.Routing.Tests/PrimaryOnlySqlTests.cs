@@ -1,6 +1,5 @@
-using OrmPerf.Routing.Safety;
 
-namespace OrmPerf.Routing.Tests.Safety;
+namespace OrmPerf.Routing.Tests;
 
 public sealed class PrimaryOnlySqlTests
 {

@@ -1,4 +1,4 @@
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>How reads are spread over the replicas that qualify.</summary>
 public enum ReplicaBalancing

@@ -1,7 +1,7 @@
 using NpgsqlTypes;
-using OrmPerf.Routing.Health;
+using OrmPerf.Routing.Probing;
 
-namespace OrmPerf.Routing.Tests.Health;
+namespace OrmPerf.Routing.Tests.Probing;
 
 public sealed class PrimaryPositionHistoryTests
 {

@@ -2,7 +2,7 @@ namespace OrmPerf.Routing;
 
 /// <summary>
 /// Thrown by a read when replicas are configured, none qualifies (down, lagging or not in recovery) and
-/// <see cref="Options.ReadReplicaOptions.WhenNoReplicaQualifies"/> is <see cref="Options.NoReplicaFallback.Fail"/>.
+/// <see cref="ReadReplicaOptions.WhenNoReplicaQualifies"/> is <see cref="NoReplicaFallback.Fail"/>.
 /// </summary>
 public sealed class NoReplicaAvailableException : OrmPerfException
 {

@@ -1,4 +1,4 @@
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>How reads that follow a write are kept from seeing data older than that write.</summary>
 public enum ReadYourWritesMode

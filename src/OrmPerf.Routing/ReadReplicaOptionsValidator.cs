@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Connections;
 
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>Checks <see cref="ReadReplicaOptions"/> at start-up and reports every bad value at once.</summary>
 internal sealed partial class ReadReplicaOptionsValidator : IValidateOptions<ReadReplicaOptions>

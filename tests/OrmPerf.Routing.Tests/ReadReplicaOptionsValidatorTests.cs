@@ -1,6 +1,5 @@
-using OrmPerf.Routing.Options;
 
-namespace OrmPerf.Routing.Tests.Options;
+namespace OrmPerf.Routing.Tests;
 
 public sealed class ReadReplicaOptionsValidatorTests
 {

@@ -1,6 +1,6 @@
 using NpgsqlTypes;
 
-namespace OrmPerf.Routing.Health;
+namespace OrmPerf.Routing.Probing;
 
 /// <summary>
 /// When the primary was first seen at each WAL position, so that a replica's lag is "how long ago the primary first

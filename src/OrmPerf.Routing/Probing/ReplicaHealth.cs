@@ -1,7 +1,6 @@
 using NpgsqlTypes;
-using OrmPerf.Routing.Options;
 
-namespace OrmPerf.Routing.Health;
+namespace OrmPerf.Routing.Probing;
 
 /// <summary>What the last probe learnt about one replica. Immutable.</summary>
 /// <param name="Reachable">A connection opened and the probe query answered within the probe timeout.</param>

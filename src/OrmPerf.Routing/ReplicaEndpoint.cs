@@ -1,4 +1,4 @@
-namespace OrmPerf.Routing.Options;
+namespace OrmPerf.Routing;
 
 /// <summary>One read replica: a short name for metrics and logs, and its Npgsql connection string.</summary>
 public sealed class ReplicaEndpoint

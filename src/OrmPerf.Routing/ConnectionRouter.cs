@@ -8,8 +8,6 @@ using OrmPerf.Connections;
 using OrmPerf.Consistency;
 using OrmPerf.Routing.Consistency;
 using OrmPerf.Routing.Diagnostics;
-using OrmPerf.Routing.Options;
-using OrmPerf.Routing.Safety;
 
 namespace OrmPerf.Routing;
 
