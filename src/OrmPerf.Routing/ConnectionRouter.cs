@@ -54,6 +54,9 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
 
     internal string PrimaryConnectionString => _servers.Primary.ConnectionString;
 
+    /// <summary>The servers this router picks from: its primary's and that primary's replicas.</summary>
+    internal ServerSet Servers => _servers;
+
     private ReadReplicaOptions Options => _servers.Options;
 
     internal NpgsqlConnection CreatePrimaryConnection() => _servers.Primary.CreateConnection();
@@ -234,11 +237,42 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         }
     }
 
-    private async ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken)
+    private ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken) =>
+        RoutingSpans.Enabled
+            ? TracedAsync(Intent.Write, () => OpenUntracedWriteAsync(cancellationToken), static _ => IOrmPerfDataSourceFactory.PrimaryName)
+            : OpenUntracedWriteAsync(cancellationToken);
+
+    private async ValueTask<NpgsqlConnection> OpenUntracedWriteAsync(CancellationToken cancellationToken)
     {
         var connection = await DataSourceOpening.OpenAsync(_servers.Primary, cancellationToken).ConfigureAwait(false);
         RoutingMetrics.Write(IOrmPerfDataSourceFactory.PrimaryName);
         return connection;
+    }
+
+    /// <summary>Opens a read connection, inside a <see cref="RoutingDiagnostics.OpenSpan"/> when someone listens.</summary>
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
+        RoutingSpans.Enabled
+            ? TracedAsync(Intent.Read, () => OpenUntracedReadAsync(consistency, primaryReason, cancellationToken), static opened => opened.Replica?.Name ?? IOrmPerfDataSourceFactory.PrimaryName)
+            : OpenUntracedReadAsync(consistency, primaryReason, cancellationToken);
+
+    /// <summary>
+    /// Runs one routed open inside its <see cref="RoutingDiagnostics.OpenSpan"/>. Only taken when someone listens: the
+    /// closure and the state machine stay off the untraced path.
+    /// </summary>
+    private static async ValueTask<T> TracedAsync<T>(Intent intent, Func<ValueTask<T>> open, Func<T, string> target)
+    {
+        using var span = RoutingSpans.Start(intent);
+        try
+        {
+            var opened = await open().ConfigureAwait(false);
+            RoutingSpans.Opened(span, target(opened));
+            return opened;
+        }
+        catch (Exception e)
+        {
+            RoutingSpans.Failed(span, e);
+            throw;
+        }
     }
 
     /// <summary>
@@ -246,7 +280,7 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
     /// read-your-writes demand) goes straight to the first qualifying replica and completes synchronously when its pool
     /// has an idle connection: no list, no state machine, no lock.
     /// </summary>
-    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenUntracedReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken)
     {
         if (primaryReason is null && consistency is null && _servers.Replicas.Count > 0 && !_mayDemandConsistency && System.Transactions.Transaction.Current is null)
         {
@@ -399,6 +433,7 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
             : FallbackReason.NoReplicaQualifies;
         if (reason != FallbackReason.ReadYourWrites && Options.WhenNoReplicaQualifies == NoReplicaFallback.Fail)
         {
+            RoutingSpans.Reason(reason);
             throw new NoReplicaAvailableException(
                 $"No read replica qualifies ({reason}: down, more than {Options.MaxReplicaLag} behind, or not in recovery) and {nameof(ReadReplicaOptions)}.{nameof(ReadReplicaOptions.WhenNoReplicaQualifies)} is {NoReplicaFallback.Fail}.",
                 lastError);
@@ -425,6 +460,7 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
         if (fallbackReason is not null)
         {
             RoutingMetrics.Fallback(fallbackReason);
+            RoutingSpans.Reason(fallbackReason);
         }
 
         return connection;

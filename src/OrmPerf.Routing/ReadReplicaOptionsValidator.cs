@@ -9,46 +9,46 @@ namespace OrmPerf.Routing;
 /// <summary>Checks <see cref="ReadReplicaOptions"/> at start-up and reports every bad value at once.</summary>
 internal sealed partial class ReadReplicaOptionsValidator : IValidateOptions<ReadReplicaOptions>
 {
-    private const string Path = nameof(ReadReplicaOptions);
-
     public ValidateOptionsResult Validate(string? name, ReadReplicaOptions options)
     {
+        // A keyed primary's options carry its name, so a failure says which primary's replicas are wrong.
+        var prefix = string.IsNullOrEmpty(name) ? nameof(ReadReplicaOptions) : $"{nameof(ReadReplicaOptions)}['{name}']";
         var failures = new List<string>();
         if (options.Replicas is null)
         {
-            failures.Add($"{Path}.{nameof(options.Replicas)} must not be null; leave it empty to read from the primary.");
+            failures.Add($"{prefix}.{nameof(options.Replicas)} must not be null; leave it empty to read from the primary.");
         }
         else
         {
-            ValidateReplicas(options.Replicas, failures);
+            ValidateReplicas(prefix, options.Replicas, failures);
         }
 
         if (options.MaxReplicaLag <= TimeSpan.Zero)
         {
-            failures.Add(Invariant($"{Path}.{nameof(options.MaxReplicaLag)} must be positive, but was {options.MaxReplicaLag}."));
+            failures.Add(Invariant($"{prefix}.{nameof(options.MaxReplicaLag)} must be positive, but was {options.MaxReplicaLag}."));
         }
 
         if (options.MaxReplicaLagBytes is < 0)
         {
-            failures.Add(Invariant($"{Path}.{nameof(options.MaxReplicaLagBytes)} must be null or not negative, but was {options.MaxReplicaLagBytes}."));
+            failures.Add(Invariant($"{prefix}.{nameof(options.MaxReplicaLagBytes)} must be null or not negative, but was {options.MaxReplicaLagBytes}."));
         }
 
-        CheckDefined(options.Balancing, nameof(options.Balancing), failures);
-        CheckDefined(options.WhenNoReplicaQualifies, nameof(options.WhenNoReplicaQualifies), failures);
-        CheckDefined(options.ReadYourWrites, nameof(options.ReadYourWrites), failures);
+        CheckDefined(prefix, options.Balancing, nameof(options.Balancing), failures);
+        CheckDefined(prefix, options.WhenNoReplicaQualifies, nameof(options.WhenNoReplicaQualifies), failures);
+        CheckDefined(prefix, options.ReadYourWrites, nameof(options.ReadYourWrites), failures);
         if (options.ReadYourWrites == ReadYourWritesMode.TimeWindow && options.ReadYourWritesWindow <= TimeSpan.Zero)
         {
-            failures.Add(Invariant($"{Path}.{nameof(options.ReadYourWritesWindow)} must be positive with {nameof(ReadYourWritesMode)}.{nameof(ReadYourWritesMode.TimeWindow)}, but was {options.ReadYourWritesWindow}."));
+            failures.Add(Invariant($"{prefix}.{nameof(options.ReadYourWritesWindow)} must be positive with {nameof(ReadYourWritesMode)}.{nameof(ReadYourWritesMode.TimeWindow)}, but was {options.ReadYourWritesWindow}."));
         }
 
         if (options.ProbeInterval < MinimumProbeTime)
         {
-            failures.Add(Invariant($"{Path}.{nameof(options.ProbeInterval)} must be at least {MinimumProbeTime}, but was {options.ProbeInterval}."));
+            failures.Add(Invariant($"{prefix}.{nameof(options.ProbeInterval)} must be at least {MinimumProbeTime}, but was {options.ProbeInterval}."));
         }
 
         if (options.ProbeTimeout < MinimumProbeTime)
         {
-            failures.Add(Invariant($"{Path}.{nameof(options.ProbeTimeout)} must be at least {MinimumProbeTime}, but was {options.ProbeTimeout}."));
+            failures.Add(Invariant($"{prefix}.{nameof(options.ProbeTimeout)} must be at least {MinimumProbeTime}, but was {options.ProbeTimeout}."));
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -57,12 +57,12 @@ internal sealed partial class ReadReplicaOptionsValidator : IValidateOptions<Rea
     // Below this a probe loop would mostly measure itself.
     private static readonly TimeSpan MinimumProbeTime = TimeSpan.FromMilliseconds(10);
 
-    private static void ValidateReplicas(List<ReplicaEndpoint> replicas, List<string> failures)
+    private static void ValidateReplicas(string prefix, List<ReplicaEndpoint> replicas, List<string> failures)
     {
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < replicas.Count; i++)
         {
-            var path = Invariant($"{Path}.{nameof(ReadReplicaOptions.Replicas)}[{i}]");
+            var path = Invariant($"{prefix}.{nameof(ReadReplicaOptions.Replicas)}[{i}]");
             if (replicas[i] is not { } replica)
             {
                 failures.Add($"{path} must not be null.");
@@ -95,12 +95,12 @@ internal sealed partial class ReadReplicaOptionsValidator : IValidateOptions<Rea
         }
     }
 
-    private static void CheckDefined<TEnum>(TEnum value, string setting, List<string> failures)
+    private static void CheckDefined<TEnum>(string prefix, TEnum value, string setting, List<string> failures)
         where TEnum : struct, Enum
     {
         if (!Enum.IsDefined(value))
         {
-            failures.Add($"{Path}.{setting} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}, but was {value}.");
+            failures.Add($"{prefix}.{setting} must be one of {string.Join(", ", Enum.GetNames<TEnum>())}, but was {value}.");
         }
     }
 

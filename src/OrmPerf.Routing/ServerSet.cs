@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Connections;
@@ -19,9 +18,9 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
     private int _turn = -1;
     private ulong _latestWrite;
 
-    public ServerSet(IOptions<ReadReplicaOptions> options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    public ServerSet(ReadReplicaOptions options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
     {
-        Options = options.Value;
+        Options = options;
         Primary = primary;
         TimeProvider = timeProvider;
         Replicas = Options.Replicas
@@ -33,7 +32,7 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
 
     public ReadReplicaOptions Options { get; }
 
-    /// <summary>The primary's data source, the one registered by <c>AddOrmPerf</c>.</summary>
+    /// <summary>The primary's data source, the one registered by <c>AddOrmPerf</c> (or <c>AddKeyedOrmPerf</c> under the router's key).</summary>
     public NpgsqlDataSource Primary { get; }
 
     public IReadOnlyList<Replica> Replicas { get; }

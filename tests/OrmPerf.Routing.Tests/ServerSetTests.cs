@@ -66,6 +66,6 @@ public sealed class ServerSetTests
         services.AddOrmPerf(o => o.ConnectionString = ConnectionString);
         var provider = services.BuildServiceProvider();
         var factory = provider.GetRequiredService<IOrmPerfDataSourceFactory>();
-        return new ServerSet(Microsoft.Extensions.Options.Options.Create(options), provider.GetRequiredService<NpgsqlDataSource>(), factory, TimeProvider.System);
+        return new ServerSet(options, provider.GetRequiredService<NpgsqlDataSource>(), factory, TimeProvider.System);
     }
 }
