@@ -5,6 +5,7 @@ using NpgsqlTypes;
 using OrmPerf.Connections;
 using OrmPerf.Consistency;
 using OrmPerf.Routing.Diagnostics;
+using OrmPerf.Routing.Probing;
 
 namespace OrmPerf.Routing;
 
@@ -17,10 +18,12 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
 {
     private int _turn = -1;
     private ulong _latestWrite;
+    private PrimaryHealth? _primaryHealth;
 
-    public ServerSet(ReadReplicaOptions options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null)
+    public ServerSet(ReadReplicaOptions options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, bool watchPrimary = false)
     {
         Options = options;
+        WatchPrimary = watchPrimary;
         Primary = primary;
         TimeProvider = timeProvider;
         Replicas = Options.Replicas
@@ -36,6 +39,16 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
     public NpgsqlDataSource Primary { get; }
 
     public IReadOnlyList<Replica> Replicas { get; }
+
+    /// <summary>Whether the primary is probed even without replicas (a primary health check is registered).</summary>
+    public bool WatchPrimary { get; }
+
+    /// <summary>The last probe of the primary; null until the first probe (or never, without replicas and watch).</summary>
+    public PrimaryHealth? PrimaryHealth
+    {
+        get => Volatile.Read(ref _primaryHealth);
+        set => Volatile.Write(ref _primaryHealth, value);
+    }
 
     public TimeProvider TimeProvider { get; }
 

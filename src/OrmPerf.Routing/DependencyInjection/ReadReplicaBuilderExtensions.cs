@@ -91,7 +91,8 @@ public static class ReadReplicaBuilderExtensions
             sp.GetRequiredKeyedService<NpgsqlDataSource>(k),
             sp.GetRequiredKeyedService<IOrmPerfDataSourceFactory>(k),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()));
+            sp.GetService<ILoggerFactory>(),
+            watchPrimary: sp.GetKeyedService<PrimaryWatch>(k) is not null));
         services.AddKeyedScoped(key, (sp, k) => new ConnectionRouter(
             sp.GetRequiredKeyedService<ServerSet>(k),
             sp.GetService<ILoggerFactory>(),

@@ -11,7 +11,8 @@ namespace OrmPerf.Routing.Probing;
 /// The hosted service that probes the primary's WAL position and every replica each
 /// <see cref="ReadReplicaOptions.ProbeInterval"/> (on the injected <see cref="TimeProvider"/>): reachable,
 /// still a standby, replay position, lag. An unreachable replica is marked down; a reachable one that was marked down
-/// is put back. One probe loop per container; probes of the replicas run in parallel.
+/// is put back. One probe loop per primary with replicas (or with a primary health check, <see cref="PrimaryWatch"/>);
+/// probes of the replicas run in parallel. The results are the server set's state, which the health checks report.
 /// </summary>
 internal sealed class ReplicaHealthMonitor : BackgroundService
 {
@@ -40,7 +41,7 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_servers.Replicas.Count == 0)
+        if (_servers.Replicas.Count == 0 && !_servers.WatchPrimary)
         {
             return;
         }
@@ -85,10 +86,13 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
             var reader = await command.ExecuteReaderAsync(timeout.Token).ConfigureAwait(false);
             await using var readerDisposal = reader.ConfigureAwait(false);
             await reader.ReadAsync(timeout.Token).ConfigureAwait(false);
-            return new PrimaryProbeResult(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), ServerIdentity(reader, 1));
+            var result = new PrimaryProbeResult(reader.GetFieldValue<NpgsqlLogSequenceNumber>(0), ServerIdentity(reader, 1));
+            _servers.PrimaryHealth = new PrimaryHealth(_servers.TimeProvider.GetUtcNow(), result.Position, result.Identity, ErrorType: null);
+            return result;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
+            _servers.PrimaryHealth = new PrimaryHealth(_servers.TimeProvider.GetUtcNow(), Position: null, Server: null, e.GetType().FullName);
             Log.PrimaryProbeFailed(_logger, e.Message);
             if (e is NpgsqlException)
             {

@@ -14,7 +14,7 @@ internal sealed class RoutingHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<RoutingHost> StartAsync(string primary, Action<ReadReplicaOptions> configure, TimeProvider? timeProvider = null)
+    public static async Task<RoutingHost> StartAsync(string primary, Action<ReadReplicaOptions> configure, TimeProvider? timeProvider = null, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddLogging();
@@ -40,6 +40,7 @@ internal sealed class RoutingHost : IAsyncDisposable
                 o.MaxReplicaLag = TimeSpan.FromMinutes(10);
                 configure(o);
             });
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
         return new RoutingHost(host);
