@@ -99,7 +99,7 @@ public static class ShopApp
             });
         }
 
-        services.AddShopHealthChecks(replicas, redis: !string.IsNullOrWhiteSpace(redis));
+        services.AddShopHealthChecks(redis: !string.IsNullOrWhiteSpace(redis));
         services.AddOpenTelemetry().WithMetrics(metrics =>
         {
             metrics.AddMeter([.. Meters]);

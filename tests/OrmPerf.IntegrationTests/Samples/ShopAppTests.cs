@@ -95,12 +95,13 @@ public sealed class ShopAppTests(TestServers servers)
         var exported = new List<Metric>();
         await using var shop = await ShopHost.StartAsync(servers, builder => builder.Services.ConfigureOpenTelemetryMeterProvider(m => m.AddInMemoryExporter(exported)));
 
-        using var health = await shop.Client.GetAsync("/health", Cancellation);
-        var report = await health.Content.ReadFromJsonAsync<JsonElement>(Cancellation);
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var (code, report) = await shop.HealthAsync("Healthy");
+        Assert.Equal(HttpStatusCode.OK, code);
         Assert.Equal("Healthy", report.GetProperty("status").GetString());
         var checks = report.GetProperty("checks").EnumerateObject().ToDictionary(c => c.Name, c => c.Value.GetProperty("status").GetString());
-        Assert.Equal(new Dictionary<string, string?> { ["postgresql-primary"] = "Healthy", ["postgresql-replica-1"] = "Healthy", ["redis"] = "Healthy" }, checks);
+        Assert.Equal(new Dictionary<string, string?> { ["ormperf-primary"] = "Healthy", ["ormperf-replicas"] = "Healthy", ["redis"] = "Healthy" }, checks);
+        var replica = report.GetProperty("checks").GetProperty("ormperf-replicas").GetProperty("data").GetProperty("replica-1");
+        Assert.Equal("up", replica.GetProperty("state").GetString());
 
         await servers.WaitForReplicaAsync();
         await shop.GetAsync<Product>("/products/3");

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -83,6 +85,31 @@ internal sealed class ShopHost : IAsyncDisposable
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
         return (await response.Content.ReadFromJsonAsync<T>(TestContext.Current.CancellationToken))!;
     }
+
+    /// <summary>
+    /// GETs <c>/health</c> until its overall status is <paramref name="expected"/> (the database checks report the
+    /// router's probes, which see a server's change within a probe interval), or 30 s have passed; returns the last
+    /// answer for the caller to assert.
+    /// </summary>
+    public async Task<(HttpStatusCode Code, JsonElement Report)> HealthAsync(string expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var response = await Client.GetAsync("/health", TestContext.Current.CancellationToken);
+            var report = await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+            if (report.GetProperty("status").GetString() == expected || DateTime.UtcNow > deadline)
+            {
+                return (response.StatusCode, report);
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>The status of one check in a <c>/health</c> report.</summary>
+    public static string? CheckStatus(JsonElement report, string check) =>
+        report.GetProperty("checks").GetProperty(check).GetProperty("status").GetString();
 
     /// <summary>The consistency token a response carries in its header.</summary>
     public static string TokenOf(HttpResponseMessage response) =>
