@@ -238,9 +238,11 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
     }
 
     private ValueTask<NpgsqlConnection> OpenWriteAsync(CancellationToken cancellationToken) =>
-        RoutingSpans.Enabled
-            ? TracedAsync(Intent.Write, () => OpenUntracedWriteAsync(cancellationToken), static _ => IOrmPerfDataSourceFactory.PrimaryName)
-            : OpenUntracedWriteAsync(cancellationToken);
+        RoutingSpans.Enabled ? OpenTracedWriteAsync(cancellationToken) : OpenUntracedWriteAsync(cancellationToken);
+
+    // Apart from OpenWriteAsync: a lambda's captures are allocated on entry to the method that declares it, taken or not.
+    private ValueTask<NpgsqlConnection> OpenTracedWriteAsync(CancellationToken cancellationToken) =>
+        TracedAsync(Intent.Write, () => OpenUntracedWriteAsync(cancellationToken), static _ => IOrmPerfDataSourceFactory.PrimaryName);
 
     private async ValueTask<NpgsqlConnection> OpenUntracedWriteAsync(CancellationToken cancellationToken)
     {
@@ -252,8 +254,12 @@ internal sealed class ConnectionRouter : IConnectionRouter, IReadRequirement, IW
     /// <summary>Opens a read connection, inside a <see cref="RoutingDiagnostics.OpenSpan"/> when someone listens.</summary>
     private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
         RoutingSpans.Enabled
-            ? TracedAsync(Intent.Read, () => OpenUntracedReadAsync(consistency, primaryReason, cancellationToken), static opened => opened.Replica?.Name ?? IOrmPerfDataSourceFactory.PrimaryName)
+            ? OpenTracedReadAsync(consistency, primaryReason, cancellationToken)
             : OpenUntracedReadAsync(consistency, primaryReason, cancellationToken);
+
+    // Apart from OpenReadAsync, so the untraced read allocates no closure (see OpenTracedWriteAsync).
+    private ValueTask<(NpgsqlConnection Connection, Replica? Replica)> OpenTracedReadAsync(ConsistencyToken? consistency, string? primaryReason, CancellationToken cancellationToken) =>
+        TracedAsync(Intent.Read, () => OpenUntracedReadAsync(consistency, primaryReason, cancellationToken), static opened => opened.Replica?.Name ?? IOrmPerfDataSourceFactory.PrimaryName);
 
     /// <summary>
     /// Runs one routed open inside its <see cref="RoutingDiagnostics.OpenSpan"/>. Only taken when someone listens: the
