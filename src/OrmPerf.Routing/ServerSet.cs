@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Connections;
@@ -20,7 +18,7 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
     private ulong _latestWrite;
     private PrimaryHealth? _primaryHealth;
 
-    public ServerSet(ReadReplicaOptions options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, ILoggerFactory? loggerFactory = null, bool watchPrimary = false)
+    public ServerSet(ReadReplicaOptions options, NpgsqlDataSource primary, IOrmPerfDataSourceFactory factory, TimeProvider timeProvider, bool watchPrimary = false)
     {
         Options = options;
         WatchPrimary = watchPrimary;
@@ -29,8 +27,6 @@ internal sealed class ServerSet : IWritePositionSource, IAsyncDisposable
         Replicas = Options.Replicas
             .Select(endpoint => new Replica(endpoint.Name, factory.Create(endpoint.ConnectionString, endpoint.Name), trackInFlight: Options.Balancing == ReplicaBalancing.LeastInFlight))
             .ToArray();
-        RoutingMetrics.Register(this);
-        Log.RouterStarted((loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<ServerSet>(), Replicas.Count, Options.Balancing, Options.MaxReplicaLag, Options.ReadYourWrites);
     }
 
     public ReadReplicaOptions Options { get; }

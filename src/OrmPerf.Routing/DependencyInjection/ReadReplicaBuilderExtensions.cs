@@ -91,7 +91,6 @@ public static class ReadReplicaBuilderExtensions
             sp.GetRequiredKeyedService<NpgsqlDataSource>(k),
             sp.GetRequiredKeyedService<IOrmPerfDataSourceFactory>(k),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>(),
             watchPrimary: sp.GetKeyedService<PrimaryWatch>(k) is not null));
         services.AddKeyedScoped(key, (sp, k) => new ConnectionRouter(
             sp.GetRequiredKeyedService<ServerSet>(k),

@@ -39,6 +39,14 @@ internal sealed class ReplicaHealthMonitor : BackgroundService
         _history = new PrimaryPositionHistory(fourLimits > tenProbes ? fourLimits : tenProbes);
     }
 
+    // Here rather than in the server set's constructor: constructing a service subscribes to nothing.
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        RoutingMetrics.Register(_servers);
+        Log.RouterStarted(_logger, _servers.Replicas.Count, _servers.Options.Balancing, _servers.Options.MaxReplicaLag, _servers.Options.ReadYourWrites);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (_servers.Replicas.Count == 0 && !_servers.WatchPrimary)
