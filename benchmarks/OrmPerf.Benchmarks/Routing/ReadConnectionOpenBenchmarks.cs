@@ -1,16 +1,18 @@
+using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OrmPerf.Connections;
 using OrmPerf.Routing;
+using OrmPerf.Routing.Diagnostics;
 
 namespace OrmPerf.Benchmarks.Routing;
 
 /// <summary>
 /// Open and close a read connection (pooled, so this is the routing overhead on top of a pool rent): straight from the
-/// replica's data source, through OrmPerf's router with its health monitor running, and through Npgsql's multi-host
-/// data source preferring a standby.
+/// replica's data source, through OrmPerf's router with its health monitor running (untraced, and with a listener
+/// recording every <c>ormperf.routing.open</c> span), and through Npgsql's multi-host data source preferring a standby.
 /// </summary>
 [MemoryDiagnoser]
 [SimpleJob(launchCount: 1, warmupCount: 3, iterationCount: 8)]
@@ -22,6 +24,7 @@ public class ReadConnectionOpenBenchmarks
     private NpgsqlDataSource _replica = null!;
     private NpgsqlMultiHostDataSource _multiHost = null!;
     private NpgsqlDataSource _preferStandby = null!;
+    private ActivityListener? _spans;
 
     [GlobalSetup]
     public async Task Setup()
@@ -50,9 +53,23 @@ public class ReadConnectionOpenBenchmarks
         await RequireStandbyAsync("the multi-host data source", await _preferStandby.OpenConnectionAsync());
     }
 
+    // BenchmarkDotNet runs each benchmark in a process of its own, so the listener traces RouterTraced only.
+    [GlobalSetup(Target = nameof(RouterTraced))]
+    public async Task SetupTraced()
+    {
+        await Setup();
+        _spans = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == RoutingDiagnostics.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(_spans);
+    }
+
     [GlobalCleanup]
     public async Task Cleanup()
     {
+        _spans?.Dispose();
         _scope.Dispose();
         await _multiHost.DisposeAsync();
         await _replica.DisposeAsync();
@@ -68,6 +85,12 @@ public class ReadConnectionOpenBenchmarks
 
     [Benchmark(Description = "OrmPerf router OpenConnectionAsync(Intent.Read)")]
     public async Task Router()
+    {
+        await using var connection = await _router.OpenConnectionAsync(Intent.Read);
+    }
+
+    [Benchmark(Description = "OrmPerf router, ormperf.routing.open span recorded")]
+    public async Task RouterTraced()
     {
         await using var connection = await _router.OpenConnectionAsync(Intent.Read);
     }
