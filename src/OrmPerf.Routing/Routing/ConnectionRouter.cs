@@ -11,6 +11,7 @@ using OrmPerf.Routing.Consistency;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Routing.Options;
 using OrmPerf.Routing.Safety;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Routing;
 
