@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using OrmPerf.Changes;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;

@@ -2,9 +2,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrmPerf.Diagnostics;
+using OrmPerf.MaterializedViews;
 using OrmPerf.Sql;
 
-namespace OrmPerf.MaterializedViews;
+namespace OrmPerf.Changes;
 
 /// <summary>
 /// Holds one connection to the primary that <c>LISTEN</c>s on the change channel, and passes each notification's tables
