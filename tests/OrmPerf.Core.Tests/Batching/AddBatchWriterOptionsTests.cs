@@ -94,6 +94,17 @@ public sealed class AddBatchWriterOptionsTests
     }
 
     [Fact]
+    public async Task On_a_keyed_primary_the_writer_uses_that_primary()
+    {
+        var builder = new ServiceCollection().AddKeyedOrmPerf("reports", o => o.ConnectionString = "Host=127.0.0.1");
+        builder.AddBatchWriter<Row>(map => map.Table("rows").Column(r => r.Id));
+        await using var provider = builder.Services.BuildServiceProvider();
+
+        Assert.IsType<BatchWriter<Row>>(provider.GetRequiredService<IBatchWriter<Row>>());
+        Assert.Null(provider.GetService<Npgsql.NpgsqlDataSource>());
+    }
+
+    [Fact]
     public void A_max_delay_over_an_hour_is_refused_when_the_writer_is_constructed()
     {
         var map = new TableMapBuilder<Row>().Table("rows").Column(r => r.Id).Build();

@@ -23,6 +23,20 @@ public sealed class AddMaterializedViewTests
     }
 
     [Fact]
+    public void On_a_keyed_primary_the_views_use_that_primary()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddKeyedOrmPerf("reports", o => o.ConnectionString = "Host=127.0.0.1;Username=u")
+            .AddMaterializedView("sales_summary", TimeSpan.FromMinutes(5))
+            .AddMaterializedViewChangeNotifications();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PostgresMaterializedViews>(provider.GetRequiredService<IMaterializedViews>());
+        Assert.Equal(2, provider.GetServices<IHostedService>().Count());
+        Assert.Null(provider.GetService<Npgsql.NpgsqlDataSource>());
+    }
+
+    [Fact]
     public void Rejects_a_bad_name_and_a_too_short_interval()
     {
         var builder = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1;Username=u");
