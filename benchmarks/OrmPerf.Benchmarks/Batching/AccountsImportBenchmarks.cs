@@ -26,18 +26,16 @@ public class AccountsImportBenchmarks
     private const int ProducerWindow = 1_000;
 
     private NpgsqlDataSource _dataSource = null!;
-    private BatchWriter<Account> _writer = null!;
-    private BatchWriter<Account> _parallelWriter = null!;
+    private RegisteredWriter<Account> _writer = null!;
+    private RegisteredWriter<Account> _parallelWriter = null!;
 
     [GlobalSetup]
     public async Task Setup()
     {
         Pgbench.Run("-i", "-I", "dt", "-s", "10", "-q");
         _dataSource = NpgsqlDataSource.Create(BenchmarkServers.Primary);
-        _writer = new BatchWriter<Account>(_dataSource, Account.Map);
-        await _writer.StartAsync(CancellationToken.None);
-        _parallelWriter = new BatchWriter<Account>(_dataSource, Account.Map, new BatchWriterOptions { ImportParallelism = 2 });
-        await _parallelWriter.StartAsync(CancellationToken.None);
+        _writer = await RegisteredWriter<Account>.StartAsync(_dataSource, Account.Map);
+        _parallelWriter = await RegisteredWriter<Account>.StartAsync(_dataSource, Account.Map, o => o.ImportParallelism = 2);
     }
 
     [GlobalCleanup]
@@ -62,11 +60,11 @@ public class AccountsImportBenchmarks
 
     [Benchmark(Description = "OrmPerf WriteManyAsync, default options")]
     [Rows(Accounts)]
-    public Task<long> WriteMany() => _writer.WriteManyAsync(Account.Generate(0, Accounts));
+    public Task<long> WriteMany() => _writer.Writer.WriteManyAsync(Account.Generate(0, Accounts));
 
     [Benchmark(Description = "OrmPerf WriteManyAsync, ImportParallelism = 2 (two COPY streams)")]
     [Rows(Accounts)]
-    public Task<long> WriteManyParallel() => _parallelWriter.WriteManyAsync(Account.Generate(0, Accounts));
+    public Task<long> WriteManyParallel() => _parallelWriter.Writer.WriteManyAsync(Account.Generate(0, Accounts));
 
     [Benchmark(Description = "OrmPerf WriteAsync, 64 producers, 1,000 writes in flight each")]
     [Rows(Accounts)]
@@ -76,7 +74,7 @@ public class AccountsImportBenchmarks
         var pending = new List<Task>(ProducerWindow);
         foreach (var account in Account.Generate(producer * share, producer == Producers - 1 ? Accounts - producer * share : share))
         {
-            pending.Add(_writer.WriteAsync(account));
+            pending.Add(_writer.Writer.WriteAsync(account));
             if (pending.Count == ProducerWindow)
             {
                 await Task.WhenAll(pending);
@@ -90,10 +88,9 @@ public class AccountsImportBenchmarks
     /// <summary>A row of pgbench_accounts as pgbench generates it: aid, bid = (aid - 1) / 100,000 + 1, balance 0, empty filler.</summary>
     public sealed record Account(int Aid, int Bid, int Abalance, string Filler)
     {
-        public static readonly TableMap<Account> Map = new TableMapBuilder<Account>()
+        public static void Map(TableMapBuilder<Account> table) => table
             .Table("pgbench_accounts")
-            .Column(a => a.Aid).Column(a => a.Bid).Column(a => a.Abalance).Column(a => a.Filler)
-            .Build();
+            .Column(a => a.Aid).Column(a => a.Bid).Column(a => a.Abalance).Column(a => a.Filler);
 
         public static IEnumerable<Account> Generate(int first, int count)
         {

@@ -26,8 +26,8 @@ public class AwaitedRequestsBenchmarks
 
     private NpgsqlDataSource _naive = null!;
     private NpgsqlDataSource _writerSource = null!;
-    private BatchWriter<BenchRow> _writer = null!;
-    private BatchWriter<BenchRow> _tunedWriter = null!;
+    private RegisteredWriter<BenchRow> _writer = null!;
+    private RegisteredWriter<BenchRow> _tunedWriter = null!;
     private BenchRow[] _rows = null!;
     private string _script = null!;
     private string _logPrefix = null!;
@@ -48,12 +48,15 @@ public class AwaitedRequestsBenchmarks
             await connection.ExecuteAsync(BenchRow.CreateTable.Replace(BenchRow.Table, Table, StringComparison.Ordinal));
         }
 
-        var map = new TableMapBuilder<BenchRow>()
+        static void Map(TableMapBuilder<BenchRow> table) => table
             .Table(Table)
-            .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid)
-            .Build();
-        _writer = new BatchWriter<BenchRow>(_writerSource, map);
-        _tunedWriter = new BatchWriter<BenchRow>(_writerSource, map, new BatchWriterOptions { MaxConcurrentBatches = 4, SmallBatchInsertLimit = 1_000 });
+            .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid);
+        _writer = await RegisteredWriter<BenchRow>.StartAsync(_writerSource, Map);
+        _tunedWriter = await RegisteredWriter<BenchRow>.StartAsync(_writerSource, Map, o =>
+        {
+            o.MaxConcurrentBatches = 4;
+            o.SmallBatchInsertLimit = 1_000;
+        });
         var directory = Directory.CreateTempSubdirectory("ormperf-pgbench-").FullName;
         _script = Path.Combine(directory, "one-insert.sql");
         _logPrefix = Path.Combine(directory, "pgbench_log");
@@ -94,12 +97,12 @@ public class AwaitedRequestsBenchmarks
     });
 
     [Benchmark(Description = "OrmPerf WriteAsync, default options")]
-    public Task WriteAsyncPerRequest() => RequestLatency.RunAsync(RequestLatency.For(nameof(WriteAsyncPerRequest), Requests), Requests, RowsPerOperation / Requests, i => _writer.WriteAsync(Next(i)));
+    public Task WriteAsyncPerRequest() => RequestLatency.RunAsync(RequestLatency.For(nameof(WriteAsyncPerRequest), Requests), Requests, RowsPerOperation / Requests, i => _writer.Writer.WriteAsync(Next(i)));
 
     // Fewer round trips per batch (one INSERT … unnest instead of COPY's three) and more batches in flight.
     [Benchmark(Description = "OrmPerf WriteAsync, 4 batches in flight, unnest up to 1,000 rows")]
     public Task WriteAsyncPerRequestTuned() => RequestLatency.RunAsync(
-        RequestLatency.For(nameof(WriteAsyncPerRequestTuned), Requests), Requests, RowsPerOperation / Requests, i => _tunedWriter.WriteAsync(Next(i)));
+        RequestLatency.For(nameof(WriteAsyncPerRequestTuned), Requests), Requests, RowsPerOperation / Requests, i => _tunedWriter.Writer.WriteAsync(Next(i)));
 
     [Benchmark(Description = "pgbench -c N -f one-insert.sql (reference)")]
     public void PgbenchOneInsert()

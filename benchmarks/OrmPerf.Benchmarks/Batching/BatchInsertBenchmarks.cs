@@ -40,7 +40,7 @@ public class BatchInsertBenchmarks
 
     private BenchRow[] _rows = null!;
     private NpgsqlDataSource _dataSource = null!;
-    private BatchWriter<BenchRow> _writer = null!;
+    private RegisteredWriter<BenchRow> _writer = null!;
     private DataOptions _linq2db = null!;
 
     [GlobalSetup]
@@ -53,10 +53,9 @@ public class BatchInsertBenchmarks
             await connection.ExecuteAsync(BenchRow.CreateTable);
         }
 
-        _writer = new BatchWriter<BenchRow>(_dataSource, new TableMapBuilder<BenchRow>()
+        _writer = await RegisteredWriter<BenchRow>.StartAsync(_dataSource, table => table
             .Table(BenchRow.Table)
-            .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid)
-            .Build());
+            .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid));
         var mapping = new MappingSchema();
         new FluentMappingBuilder(mapping).Entity<BenchRow>().HasTableName(BenchRow.Table)
             .Property(r => r.Id).HasColumnName("id")
@@ -148,7 +147,7 @@ public class BatchInsertBenchmarks
 
     [Benchmark(Description = "OrmPerf WriteManyAsync")]
     [Rows(AllRows)]
-    public Task<long> WriteMany() => _writer.WriteManyAsync(_rows);
+    public Task<long> WriteMany() => _writer.Writer.WriteManyAsync(_rows);
 
     [Benchmark(Description = "OrmPerf WriteAsync, 64 producers, 1,000 writes in flight each")]
     [Rows(AllRows)]
@@ -165,7 +164,7 @@ public class BatchInsertBenchmarks
         var pending = new List<Task>(window);
         foreach (var row in new ArraySegment<BenchRow>(_rows, producer * share, share))
         {
-            pending.Add(_writer.WriteAsync(row));
+            pending.Add(_writer.Writer.WriteAsync(row));
             if (pending.Count == window)
             {
                 await Task.WhenAll(pending);

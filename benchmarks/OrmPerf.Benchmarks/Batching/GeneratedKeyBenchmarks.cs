@@ -11,15 +11,15 @@ namespace OrmPerf.Benchmarks.Batching;
 /// </summary>
 public class GeneratedKeyBenchmarks : KeyedRowBenchmarks
 {
-    private BatchWriter<KeyedRow> _defaultKeys = null!;
-    private BatchWriter<KeyedRow> _returnedKeys = null!;
+    private IBatchWriter<KeyedRow> _defaultKeys = null!;
+    private IBatchWriter<KeyedRow> _returnedKeys = null!;
 
     [GlobalSetup]
     public async Task Setup()
     {
         await CreateTableAsync("generated_key_bench", uniqueNote: false);
-        _defaultKeys = Writer(Map());
-        _returnedKeys = Writer(Map().GeneratedKey(r => r.Id));
+        _defaultKeys = await WriterAsync();
+        _returnedKeys = await WriterAsync(map => map.GeneratedKey(r => r.Id));
     }
 
     [IterationSetup]

@@ -17,7 +17,7 @@ public abstract class KeyedRowBenchmarks
 {
     private const int RowCount = 100_000;
 
-    private readonly List<BatchWriter<KeyedRow>> _writers = [];
+    private readonly List<RegisteredWriter<KeyedRow>> _writers = [];
     private string _table = null!;
 
     protected KeyedRow[] Rows { get; private set; } = null!;
@@ -55,16 +55,19 @@ public abstract class KeyedRowBenchmarks
             """);
     }
 
-    /// <summary>The table's map without its key: every column but <c>id</c>.</summary>
-    protected TableMapBuilder<KeyedRow> Map() => new TableMapBuilder<KeyedRow>().Table(_table)
-        .Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid);
-
-    /// <summary>A writer that is disposed after the run.</summary>
-    protected BatchWriter<KeyedRow> Writer(TableMapBuilder<KeyedRow> map, BatchWriterOptions? options = null)
+    /// <summary>
+    /// A writer, disposed after the run, of the table's map without its key (every column but <c>id</c>), to which
+    /// <paramref name="keys"/> may add the generated key or the upsert's key.
+    /// </summary>
+    protected async Task<IBatchWriter<KeyedRow>> WriterAsync(Action<TableMapBuilder<KeyedRow>>? keys = null, Action<BatchWriterOptions>? configure = null)
     {
-        var writer = new BatchWriter<KeyedRow>(DataSource, map.Build(), options);
+        var writer = await RegisteredWriter<KeyedRow>.StartAsync(DataSource, map =>
+        {
+            map.Table(_table).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid);
+            keys?.Invoke(map);
+        }, configure);
         _writers.Add(writer);
-        return writer;
+        return writer.Writer;
     }
 
     /// <summary>Empties the table, runs <paramref name="refill"/>, checkpoints, and sets every row's key back to 0.</summary>

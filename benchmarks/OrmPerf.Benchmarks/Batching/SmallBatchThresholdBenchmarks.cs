@@ -15,8 +15,8 @@ namespace OrmPerf.Benchmarks.Batching;
 public class SmallBatchThresholdBenchmarks
 {
     private NpgsqlDataSource _dataSource = null!;
-    private BatchWriter<BenchRow> _copy = null!;
-    private BatchWriter<BenchRow> _unnest = null!;
+    private RegisteredWriter<BenchRow> _copy = null!;
+    private RegisteredWriter<BenchRow> _unnest = null!;
     private BenchRow[] _rows = null!;
 
     [Params(1, 16, 64, 256)]
@@ -40,16 +40,26 @@ public class SmallBatchThresholdBenchmarks
                 """);
         }
 
-        var map = new TableMapBuilder<BenchRow>()
-            .Table(table)
-            .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid);
-        if (Mode != WriteMode.Insert)
+        void Map(TableMapBuilder<BenchRow> map)
         {
-            map.Key("id");
+            map.Table(table)
+                .Column(r => r.Id).Column(r => r.Quantity).Column(r => r.Note).Column(r => r.Amount).Column(r => r.CreatedAt).Column(r => r.Paid);
+            if (Mode != WriteMode.Insert)
+            {
+                map.Key("id");
+            }
         }
 
-        _copy = new BatchWriter<BenchRow>(_dataSource, map.Build(), new BatchWriterOptions { Mode = Mode, SmallBatchInsertLimit = 0 });
-        _unnest = new BatchWriter<BenchRow>(_dataSource, map.Build(), new BatchWriterOptions { Mode = Mode, SmallBatchInsertLimit = int.MaxValue });
+        _copy = await RegisteredWriter<BenchRow>.StartAsync(_dataSource, Map, o =>
+        {
+            o.Mode = Mode;
+            o.SmallBatchInsertLimit = 0;
+        });
+        _unnest = await RegisteredWriter<BenchRow>.StartAsync(_dataSource, Map, o =>
+        {
+            o.Mode = Mode;
+            o.SmallBatchInsertLimit = int.MaxValue;
+        });
     }
 
     [GlobalCleanup]
@@ -61,8 +71,8 @@ public class SmallBatchThresholdBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "COPY")]
-    public Task<long> Copy() => _copy.WriteManyAsync(_rows);
+    public Task<long> Copy() => _copy.Writer.WriteManyAsync(_rows);
 
     [Benchmark(Description = "INSERT … unnest")]
-    public Task<long> Unnest() => _unnest.WriteManyAsync(_rows);
+    public Task<long> Unnest() => _unnest.Writer.WriteManyAsync(_rows);
 }

@@ -12,18 +12,17 @@ namespace OrmPerf.Benchmarks.Batching;
 /// </summary>
 public class UpsertGeneratedKeyBenchmarks : KeyedRowBenchmarks
 {
-    private BatchWriter<KeyedRow> _existing = null!;
-    private BatchWriter<KeyedRow> _keysUnknown = null!;
-    private BatchWriter<KeyedRow> _keysReported = null!;
+    private IBatchWriter<KeyedRow> _existing = null!;
+    private IBatchWriter<KeyedRow> _keysUnknown = null!;
+    private IBatchWriter<KeyedRow> _keysReported = null!;
 
     [GlobalSetup]
     public async Task Setup()
     {
         await CreateTableAsync("upsert_key_bench", uniqueNote: true);
-        _existing = Writer(Map());
-        var upsert = new BatchWriterOptions { Mode = WriteMode.Upsert };
-        _keysUnknown = Writer(Map().Key("note"), upsert);
-        _keysReported = Writer(Map().GeneratedKey(r => r.Id).Key("note"), upsert);
+        _existing = await WriterAsync();
+        _keysUnknown = await WriterAsync(map => map.Key("note"), o => o.Mode = WriteMode.Upsert);
+        _keysReported = await WriterAsync(map => map.GeneratedKey(r => r.Id).Key("note"), o => o.Mode = WriteMode.Upsert);
     }
 
     [IterationSetup]

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OrmPerf.Caching;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Advisor;
 

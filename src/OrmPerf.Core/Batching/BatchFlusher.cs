@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
+using OrmPerf.Changes;
 using OrmPerf.Diagnostics;
 
 namespace OrmPerf.Batching;
@@ -17,7 +18,7 @@ namespace OrmPerf.Batching;
 internal sealed class BatchFlusher<T>(
     BatchCommitter<T> committer, string table, IRejectedRowSink<T>? sink, TableChangeNotifier changes, TimeProvider timeProvider, ILogger logger)
 {
-    private readonly KeyValuePair<string, object?> _tag = new(BatchingMetrics.TableTag, table);
+    private readonly TagList _tag = BatchingMetrics.Tags(table);
 
     /// <summary>
     /// Commits the good rows of <paramref name="rows"/> and returns the bad ones by index, each with its error: a
@@ -29,9 +30,8 @@ internal sealed class BatchFlusher<T>(
     /// </summary>
     public async Task<BatchFlush> FlushAsync(ArraySegment<T> rows, Func<int, long>? importIndex, CancellationToken cancellationToken)
     {
-        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.batch.flush");
-        activity?.SetTag(BatchingMetrics.TableTag, table);
-        activity?.SetTag("ormperf.batch.rows", rows.Count);
+        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity(OrmPerfDiagnostics.BatchFlushSpan, ActivityKind.Internal, default(ActivityContext), _tag);
+        activity?.SetTag(OrmPerfDiagnostics.BatchRowsTag, rows.Count);
         var started = timeProvider.GetTimestamp();
         var rejected = new List<(int Index, Exception Error)>();
         var position = new StrongBox<NpgsqlLogSequenceNumber>();
@@ -41,7 +41,8 @@ internal sealed class BatchFlusher<T>(
         }
         catch (Exception e)
         {
-            activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            activity?.SetTag(OrmPerfDiagnostics.ErrorTypeTag, e.GetType().FullName);
             throw;
         }
         finally
@@ -49,7 +50,7 @@ internal sealed class BatchFlusher<T>(
             BatchingMetrics.FlushDuration.Record(timeProvider.GetElapsedTime(started).TotalSeconds, _tag);
         }
 
-        activity?.SetTag("ormperf.batch.rows_rejected", rejected.Count);
+        activity?.SetTag(OrmPerfDiagnostics.BatchRowsRejectedTag, rejected.Count);
         if (rejected.Count < rows.Count)
         {
             await changes.NotifyAsync(position.Value, cancellationToken).ConfigureAwait(false);

@@ -24,7 +24,7 @@ internal static class BatchRetryPipeline
             return ResiliencePipeline.Empty;
         }
 
-        var tag = new KeyValuePair<string, object?>(BatchingMetrics.TableTag, table);
+        var tag = BatchingMetrics.Tags(table);
         return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {

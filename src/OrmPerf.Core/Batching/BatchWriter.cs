@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
@@ -16,11 +17,12 @@ namespace OrmPerf.Batching;
 /// background loop takes what is queued, up to <see cref="BatchWriterOptions.MaxBatchSize"/> rows, and writes it in one
 /// transaction (group commit), with up to <see cref="BatchWriterOptions.MaxConcurrentBatches"/> such transactions in
 /// flight at once: a row reaching an idle writer is committed at once, rows arriving while commits are in flight form
-/// the next batch (and an optional <see cref="BatchWriterOptions.MaxDelay"/> linger lets a batch wait to grow). As a hosted service it checks the map against the table at
-/// start and, at stop, refuses new rows and commits every accepted one. Thread-safe.
+/// the next batch (and an optional <see cref="BatchWriterOptions.MaxDelay"/> linger lets a batch wait to grow). The
+/// loop starts with the hosted service or at the first row, whichever comes first. As a hosted service it checks the map against the table at
+/// start and, at stop, refuses new rows and commits every accepted one, within <see cref="BatchWriterOptions.ShutdownTimeout"/>. Thread-safe.
 /// </summary>
 /// <typeparam name="T">The row type.</typeparam>
-public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisposable
+internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisposable
 {
     // Rows that must be waiting before a batch starts while another is still in flight (or a full batch, if smaller).
     private const int OverlapRows = 1_000;
@@ -33,14 +35,15 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
     private readonly BatchFlusher<T> _flusher;
     private readonly WriteQueue<T> _queue;
     private readonly CancellationTokenSource _abandon = new();
-    private readonly KeyValuePair<string, object?> _tag;
-    private readonly Task _loop;
+    private readonly TagList _tag;
+    private readonly object _starting = new();
+    private Task? _loop;
     // Read replicas are configured: an awaited write reports its commit to the scope it was made in.
     private readonly bool _reportsToScope;
     private volatile bool _validated;
     private volatile bool _closed;
 
-    /// <summary>Creates the writer and starts its loop.</summary>
+    /// <summary>Creates the writer; its loop starts with <see cref="StartAsync"/> or the first row.</summary>
     /// <param name="dataSource">The primary server.</param>
     /// <param name="map">How rows map onto the table.</param>
     /// <param name="options">Batch size, delay, queue capacity, mode and retries; defaults when null.</param>
@@ -68,7 +71,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         ArgumentNullException.ThrowIfNull(dataSource);
         ArgumentNullException.ThrowIfNull(map);
         _options = options ?? new BatchWriterOptions();
-        var failures = _options.ValidateFor(map).ToList();
+        var failures = BatchWriterOptionsValidator.Failures(_options, BatchWriterTable.Of(map.DisplayName, map));
         if (failures.Count > 0)
         {
             throw new ArgumentException(string.Join(" ", failures), nameof(options));
@@ -78,14 +81,13 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         _map = map;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _tag = new(BatchingMetrics.TableTag, map.DisplayName);
+        _tag = BatchingMetrics.Tags(map.DisplayName);
         var retry = BatchRetryPipeline.Create(_options, _timeProvider, dataSource, map.DisplayName, _logger);
         var changes = new TableChangeNotifier(changeListeners ?? [], map.DisplayName, _logger);
         _reportsToScope = changes.WantsCommitPosition;
         var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider, _reportsToScope);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
         _queue = new WriteQueue<T>(_options.QueueCapacity);
-        _loop = Task.Run(RunLoopAsync);
     }
 
     /// <summary>The table map this writer uses.</summary>
@@ -110,6 +112,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
 
         // No async state machine per row, whether the queue has room or not: under load that is much of what a row costs.
         var pending = new PendingRow<T>(row);
+        _ = EnsureLoop();
         try
         {
             if (_queue.Add(pending, Closed))
@@ -148,6 +151,7 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         }
 
         var pending = new PendingRow<T>(row);
+        _ = EnsureLoop();
         if (!_queue.TryAdd(pending, Closed))
         {
             committed = null;
@@ -270,15 +274,22 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
         return written;
     }
 
-    /// <summary>Checks the map against the real table, so that a wrong map fails start-up rather than the first batch.</summary>
+    /// <summary>
+    /// Checks the map against the real table, so that a wrong map fails start-up rather than the first batch, and
+    /// starts the loop that writes the queued rows.
+    /// </summary>
     /// <exception cref="TableMapMismatchException">The map does not fit the table.</exception>
-    public Task StartAsync(CancellationToken cancellationToken) => EnsureValidatedAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await EnsureValidatedAsync(cancellationToken).ConfigureAwait(false);
+        _ = EnsureLoop();
+    }
 
     /// <summary>
     /// Refuses new rows, then waits until every accepted row (rows waiting for room in the full queue included) is
-    /// committed (or rejected) and every batch in flight has finished. If
-    /// <paramref name="cancellationToken"/> fires first (the host's shutdown timeout), retries are abandoned and the
-    /// rows still queued fault.
+    /// committed (or rejected) and every batch in flight has finished. If <see cref="BatchWriterOptions.ShutdownTimeout"/>
+    /// passes or <paramref name="cancellationToken"/> fires first (the host's shutdown timeout), retries are abandoned
+    /// and the rows still queued fault; the batches in flight then get at most the same timeout again to end.
     /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -288,22 +299,40 @@ public sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDisp
             Log.Draining(_logger, _map.DisplayName, _queue.Count);
         }
 
+        // Started even now: a row queued by a producer racing this call is then drained rather than stranded.
+        var loop = EnsureLoop();
         try
         {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await loop.WaitAsync(_options.ShutdownTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
+            Log.ShutdownTimedOut(_logger, _map.DisplayName, _options.ShutdownTimeout, _queue.Count);
             await _abandon.CancelAsync().ConfigureAwait(false);
-            await _loop.ConfigureAwait(false);
+            // Abandoned batches end at their next await; bounded again for one stuck where a token is not heard.
+            await loop.WaitAsync(_options.ShutdownTimeout, _timeProvider).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    /// <summary>Same as <see cref="StopAsync"/> without a time limit: every accepted row is committed before it returns.</summary>
+    /// <summary>Same as <see cref="StopAsync"/>, bounded by <see cref="BatchWriterOptions.ShutdownTimeout"/> alone.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _abandon.Dispose();
+    }
+
+    // The loop starts once, with the hosted service or at the first row, whichever comes first; never in the constructor.
+    private Task EnsureLoop()
+    {
+        if (Volatile.Read(ref _loop) is { } loop)
+        {
+            return loop;
+        }
+
+        lock (_starting)
+        {
+            return _loop ??= Task.Run(RunLoopAsync);
+        }
     }
 
     private async Task EnsureValidatedAsync(CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
 namespace OrmPerf.Batching;
 
-/// <summary>Settings of one batch writer; validated when the writer is added.</summary>
+/// <summary>
+/// Settings of one batch writer: named options (the writer's options name, see <c>AddBatchWriter</c> and
+/// <c>AddKeyedBatchWriter</c>), bindable from configuration and validated when the host starts.
+/// </summary>
 public sealed class BatchWriterOptions
 {
     /// <summary>
@@ -96,86 +99,14 @@ public sealed class BatchWriterOptions
     /// <summary>The longest delay between two retries. Default 5 s.</summary>
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    private static readonly TimeSpan MaxDelayLimit = TimeSpan.FromHours(1);
-    private static readonly TimeSpan RetryTimeoutLimit = TimeSpan.FromDays(1);
+    /// <summary>
+    /// How long stopping or disposing the writer waits for the rows it accepted to be committed. Default 30 s. When it
+    /// has passed (or the host's own shutdown token fired first), the writer abandons retries and the rows still queued
+    /// fault; it then waits at most this long again for the batches in flight to end, and returns either way: shutdown
+    /// never waits without bound.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary><see cref="MaxConcurrentBatches"/>, or its default for <see cref="Mode"/>.</summary>
     internal int ConcurrentBatches => MaxConcurrentBatches ?? (Mode == WriteMode.Insert ? 2 : 1);
-
-    /// <summary>What is wrong with these options for a writer of <paramref name="map"/>: <see cref="Validate()"/>, and the mode against a generated key.</summary>
-    internal IEnumerable<string> ValidateFor<T>(TableMap<T> map)
-    {
-        foreach (var failure in Validate())
-        {
-            yield return failure;
-        }
-
-        if (map.GeneratedKeyColumn is { } generated && Mode != WriteMode.Insert && map.KeyColumns.Contains(generated))
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} is {Mode}, but the map of {map.DisplayName} keys its upserts on its generated key '{generated}', which a new row does not have yet: key the upsert on a natural key (a unique column such as an email) and the writer reports each row's generated key.";
-        }
-    }
-
-    internal IEnumerable<string> Validate()
-    {
-        if (MaxBatchSize < 1)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxBatchSize)} must be at least 1, got {MaxBatchSize}.";
-        }
-
-        if (ImportBatchSize < 1)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(ImportBatchSize)} must be at least 1, got {ImportBatchSize}.";
-        }
-
-        // Capped: rows held for longer are a mistake, and a timer cannot wait beyond about 49 days at all.
-        if (MaxDelay < TimeSpan.Zero || MaxDelay > MaxDelayLimit)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxDelay)} must be zero (off) or positive and at most {MaxDelayLimit}, got {MaxDelay}.";
-        }
-
-        if (ImportParallelism < 1)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(ImportParallelism)} must be at least 1, got {ImportParallelism}.";
-        }
-        else if (ImportParallelism > 1 && Mode != WriteMode.Insert)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(ImportParallelism)} above 1 needs {nameof(Mode)} Insert (an upsert's batches must commit in order), got {ImportParallelism} with {Mode}.";
-        }
-
-        if (QueueCapacity < 1)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(QueueCapacity)} must be at least 1, got {QueueCapacity}.";
-        }
-
-        if (MaxConcurrentBatches < 1)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxConcurrentBatches)} must be at least 1 (or null for the mode's default), got {MaxConcurrentBatches}.";
-        }
-
-        if (!Enum.IsDefined(Mode))
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(Mode)} must be Insert, Upsert or InsertOrIgnore, got {Mode}.";
-        }
-
-        if (SmallBatchInsertLimit < 0)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(SmallBatchInsertLimit)} must not be negative, got {SmallBatchInsertLimit}.";
-        }
-
-        if (MaxRetryAttempts < 0)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(MaxRetryAttempts)} must not be negative, got {MaxRetryAttempts}.";
-        }
-
-        if (RetryTimeout <= TimeSpan.Zero || RetryTimeout > RetryTimeoutLimit)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(RetryTimeout)} must be positive and at most {RetryTimeoutLimit}, got {RetryTimeout}.";
-        }
-
-        if (RetryBaseDelay <= TimeSpan.Zero || RetryMaxDelay < RetryBaseDelay)
-        {
-            yield return $"{nameof(BatchWriterOptions)}.{nameof(RetryBaseDelay)} must be positive and at most {nameof(RetryMaxDelay)}, got {RetryBaseDelay} and {RetryMaxDelay}.";
-        }
-    }
 }

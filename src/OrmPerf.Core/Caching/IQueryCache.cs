@@ -1,3 +1,5 @@
+using OrmPerf.Sql;
+
 namespace OrmPerf.Caching;
 
 /// <summary>

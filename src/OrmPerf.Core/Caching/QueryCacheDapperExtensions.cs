@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Diagnostics.CodeAnalysis;
 using Dapper;
 using OrmPerf.Consistency;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Caching;
 

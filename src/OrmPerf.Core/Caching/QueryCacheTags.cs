@@ -1,3 +1,5 @@
+using OrmPerf.Sql;
+
 namespace OrmPerf.Caching;
 
 /// <summary>Names of the tags the query cache derives from tables.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Caching;
 

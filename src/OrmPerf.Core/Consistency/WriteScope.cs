@@ -60,7 +60,7 @@ public static class WriteScope
     {
         ArgumentNullException.ThrowIfNull(reporter);
         ArgumentNullException.ThrowIfNull(sql);
-        return Caching.SqlTableParser.WrittenTables(sql) is { Count: > 0 } tables
+        return Sql.SqlTableParser.WrittenTables(sql) is { Count: > 0 } tables
             ? reporter.ReportAsync([.. tables], commitPosition, cancellationToken)
             : ValueTask.CompletedTask;
     }

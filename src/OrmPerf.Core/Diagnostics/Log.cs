@@ -42,6 +42,9 @@ internal static partial class Log
     [LoggerMessage(OrmPerfEventId.RowUnwritable, LogLevel.Warning, "A row for table {Table} could not be written and was set aside (import position {Index}): {Message}")]
     public static partial void RowUnwritable(ILogger logger, string table, long? index, string message);
 
+    [LoggerMessage(OrmPerfEventId.ShutdownTimedOut, LogLevel.Warning, "Batch writer for table {Table} did not drain within {Timeout} at shutdown; retries are abandoned and {Queued} queued rows fault")]
+    public static partial void ShutdownTimedOut(ILogger logger, string table, TimeSpan timeout, int queued);
+
     // MaterializedViews
     [LoggerMessage(OrmPerfEventId.MaterializedViewRefreshed, LogLevel.Information, "Refreshed materialized view {View} ({Outcome}) in {DurationMs} ms, {Rows} rows")]
     public static partial void MaterializedViewRefreshed(ILogger logger, string view, string outcome, double durationMs, long rows);

@@ -42,6 +42,9 @@ public static class OrmPerfEventId
     /// <summary>Batching: row unwritable.</summary>
     public const int RowUnwritable = 1206;
 
+    /// <summary>Batching: shutdown timed out; rows still queued were abandoned.</summary>
+    public const int ShutdownTimedOut = 1207;
+
     /// <summary>MaterializedViews: materialized view refreshed.</summary>
     public const int MaterializedViewRefreshed = 1300;
 

@@ -8,7 +8,7 @@ using OrmPerf.Sql;
 namespace OrmPerf.Indexes;
 
 /// <summary><see cref="IIndexAdvisor"/> over PostgreSQL's catalogs and cumulative statistics. Thread-safe.</summary>
-public sealed class PostgresIndexAdvisor : IIndexAdvisor
+internal sealed class PostgresIndexAdvisor : IIndexAdvisor
 {
     private const string IndexesSql = """
         SELECT n.nspname AS "Schema", t.relname AS "Table", ic.relname AS "Index",

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using OrmPerf.Changes;
 using OrmPerf.MaterializedViews;
 using OrmPerf.Sql;
@@ -9,13 +12,21 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers OrmPerf's materialized-view service and its refresh scheduler.</summary>
 public static class MaterializedViewBuilderExtensions
 {
-    /// <summary>Registers <see cref="IMaterializedViews"/> (a singleton over the primary data source).</summary>
-    /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
+    /// <summary>
+    /// Registers <see cref="IMaterializedViews"/> (a singleton over the builder's primary data source). One per
+    /// container: the first builder that adds views gives their data source.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>AddOrmPerf</c> or <c>AddKeyedOrmPerf</c>.</param>
     /// <returns>The same builder.</returns>
     public static IOrmPerfBuilder AddMaterializedViews(this IOrmPerfBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.TryAddSingleton<PostgresMaterializedViews>();
+        var primaryKey = builder.ServiceKey;
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(sp => new PostgresMaterializedViews(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(primaryKey),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<PostgresMaterializedViews>>()));
         builder.Services.TryAddSingleton<IMaterializedViews>(sp => sp.GetRequiredService<PostgresMaterializedViews>());
         return builder;
     }
@@ -40,15 +51,18 @@ public static class MaterializedViewBuilderExtensions
     /// Like <see cref="AddMaterializedView(IOrmPerfBuilder, string, TimeSpan)"/>, and with
     /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> also refreshes the view within a debounce window after
     /// OrmPerf's batch writer (through <see cref="ITableChangeListener"/>) or a <c>NOTIFY</c> reports a write to a table
-    /// it reads. Those refreshes take the same advisory lock, so one instance refreshes.
+    /// it reads. Those refreshes take the same advisory lock, so one instance refreshes. The view's
+    /// <see cref="MaterializedViewRefreshOptions"/> are named options named after the view (<paramref name="name"/> as
+    /// given), so they can also be bound from configuration; they are validated when the host starts.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
     /// <param name="name">The view's name, optionally schema-qualified; validated now.</param>
     /// <param name="refreshEvery">The interval, at least one second.</param>
-    /// <param name="configure">Sets the view's options; they are validated now.</param>
+    /// <param name="configure">Sets the view's options.</param>
     /// <returns>The same builder.</returns>
-    /// <exception cref="ArgumentException">The name or a source table is not a valid SQL name.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second, or the debounce or start-up timeout is not positive.</exception>
+    /// <exception cref="ArgumentException">The name is not a valid SQL name.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The interval is shorter than one second.</exception>
+    /// <remarks>Invalid options throw <see cref="OptionsValidationException"/>, naming every bad value, when the host starts.</remarks>
     public static IOrmPerfBuilder AddMaterializedView(this IOrmPerfBuilder builder, string name, TimeSpan refreshEvery, Action<MaterializedViewRefreshOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -59,37 +73,25 @@ public static class MaterializedViewBuilderExtensions
             throw new ArgumentOutOfRangeException(nameof(refreshEvery), refreshEvery, $"The refresh interval of materialized view '{name}' must be at least one second.");
         }
 
-        var options = new MaterializedViewRefreshOptions();
-        configure(options);
-        if (options.ChangeDebounce <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(configure), options.ChangeDebounce, $"The change debounce of materialized view '{name}' must be positive.");
-        }
-
-        if (options.PopulateOnStartTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(configure), options.PopulateOnStartTimeout, $"The start-up population timeout of materialized view '{name}' must be positive.");
-        }
-
-        foreach (var table in options.SourceTables)
-        {
-            SqlIdentifier.Split(table, nameof(MaterializedViewRefreshOptions.SourceTables));
-        }
-
+        var services = builder.Services;
+        services.AddOptions<MaterializedViewRefreshOptions>(name).Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MaterializedViewRefreshOptions>, MaterializedViewRefreshOptionsValidator>());
         builder.AddMaterializedViews();
-        builder.Services.AddSingleton(new MaterializedViewSchedule(
-            name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray(),
-            options.ValidateOnStart, options.PopulateOnStartTimeout));
-        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>(
-            sp => sp.GetRequiredService<MaterializedViewRefreshScheduler>()));
-        if (options.RefreshOnChange)
+        services.AddSingleton(sp =>
         {
-            builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
-            builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, MaterializedViewChangeListener>(
-                sp => sp.GetRequiredService<MaterializedViewChangeListener>()));
-        }
-
+            var options = sp.GetRequiredService<IOptionsMonitor<MaterializedViewRefreshOptions>>().Get(name);
+            return new MaterializedViewSchedule(
+                name, refreshEvery, options.RefreshOnChange ? options.ChangeDebounce : null, options.SourceTables.ToArray(),
+                options.ValidateOnStart, options.PopulateOnStartTimeout);
+        });
+        services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, MaterializedViewRefreshScheduler>(
+            sp => sp.GetRequiredService<MaterializedViewRefreshScheduler>()));
+        // Registered for every view: whether one refreshes on change is known only once its options are read (they may
+        // come from configuration); with none that does, the listener ignores reports without a database round trip.
+        services.TryAddSingleton<MaterializedViewChangeListener>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ITableChangeListener, MaterializedViewChangeListener>(
+            sp => sp.GetRequiredService<MaterializedViewChangeListener>()));
         return builder;
     }
 
@@ -100,46 +102,37 @@ public static class MaterializedViewBuilderExtensions
     /// <see cref="MaterializedViewRefreshOptions.RefreshOnChange"/> that read that table. Every instance hears every
     /// notification; the advisory lock and the refresh bookkeeping keep it to one refresh. Behind a transaction pooler
     /// (PgBouncer), set <see cref="TableChangeNotificationOptions.ConnectionString"/> to a direct connection: the
-    /// listener refuses a pooled one and stops the host with a message naming that setting.
+    /// listener refuses a pooled one and stops the host with a message naming that setting. The
+    /// <see cref="TableChangeNotificationOptions"/> are named after the builder (<see cref="IOrmPerfBuilder.Name"/>), so
+    /// they can also be bound from configuration; they are validated when the host starts.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddOrmPerf</c>.</param>
-    /// <param name="configure">Sets the channel and timings; validated now. Null for the defaults.</param>
+    /// <param name="configure">Sets the channel and timings. Null for the defaults.</param>
     /// <returns>The same builder.</returns>
-    /// <exception cref="ArgumentException">The channel is not a plain identifier.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A delay or interval is not positive.</exception>
+    /// <remarks>Invalid options throw <see cref="OptionsValidationException"/>, naming every bad value, when the host starts.</remarks>
     public static IOrmPerfBuilder AddMaterializedViewChangeNotifications(this IOrmPerfBuilder builder, Action<TableChangeNotificationOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var options = new TableChangeNotificationOptions();
-        configure?.Invoke(options);
-        SqlIdentifier.Quote(options.Channel, nameof(TableChangeNotificationOptions.Channel));
-        if (options.ConnectionString is { } direct)
+        var services = builder.Services;
+        var name = builder.Name;
+        var options = services.AddOptions<TableChangeNotificationOptions>(name);
+        if (configure is not null)
         {
-            try
-            {
-                _ = new Npgsql.NpgsqlConnectionStringBuilder(direct);
-            }
-            catch (ArgumentException error)
-            {
-                throw new ArgumentException($"The connection string of the change channel '{options.Channel}' is not a valid Npgsql connection string: {error.Message}", nameof(configure), error);
-            }
+            options.Configure(configure);
         }
 
-        if (options.ReconnectDelay <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(configure), options.ReconnectDelay, $"The reconnect delay of the change channel '{options.Channel}' must be positive.");
-        }
-
-        if (options.KeepAliveInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(configure), options.KeepAliveInterval, $"The keep-alive interval of the change channel '{options.Channel}' must be positive.");
-        }
-
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TableChangeNotificationOptions>, TableChangeNotificationOptionsValidator>());
         builder.AddMaterializedViews();
-        builder.Services.AddSingleton(options);
-        builder.Services.TryAddSingleton<MaterializedViewRefreshScheduler>();
-        builder.Services.TryAddSingleton<MaterializedViewChangeListener>();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableChangeNotificationListener>());
+        services.TryAddSingleton<MaterializedViewRefreshScheduler>();
+        services.TryAddSingleton<MaterializedViewChangeListener>();
+        var primaryKey = builder.ServiceKey;
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableChangeNotificationListener>(sp => new TableChangeNotificationListener(
+            sp.GetRequiredKeyedService<NpgsqlDataSource>(primaryKey),
+            sp.GetRequiredService<MaterializedViewChangeListener>(),
+            sp.GetRequiredService<IOptionsMonitor<TableChangeNotificationOptions>>().Get(name),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TableChangeNotificationListener>>())));
         return builder;
     }
 }

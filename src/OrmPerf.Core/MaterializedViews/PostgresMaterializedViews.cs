@@ -15,7 +15,7 @@ namespace OrmPerf.MaterializedViews;
 /// (<c>pg_advisory_xact_lock</c>), so it is safe behind PgBouncer's transaction pooling. A scheduled tick is also
 /// claimed in that table (<see cref="TryRefreshTickAsync"/>), so one instance refreshes it. Thread-safe.
 /// </summary>
-public sealed class PostgresMaterializedViews : IMaterializedViews
+internal sealed class PostgresMaterializedViews : IMaterializedViews
 {
     private const string Bookkeeping = "\"ormperf_mv_refresh\"";
 
@@ -183,18 +183,19 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
     private async Task<MaterializedViewRefreshResult> RefreshCoreAsync(string name, bool skipWhenBusy, DateTimeOffset? tick, CancellationToken cancellationToken)
     {
         var quoted = SqlIdentifier.QuoteQualified(name, nameof(name));
-        await EnsureBookkeepingAsync(cancellationToken).ConfigureAwait(false);
-        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var connectionDisposal = connection.ConfigureAwait(false);
+        using var activity = MaterializedViewMetrics.StartRefresh(name);
         string? resolved = null;
         var startedAt = _time.GetUtcNow();
         try
         {
+            await EnsureBookkeepingAsync(cancellationToken).ConfigureAwait(false);
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var connectionDisposal = connection.ConfigureAwait(false);
             resolved = (await DescribeAsync(connection, null, name, quoted, cancellationToken).ConfigureAwait(false)).View;
             if (tick is { } claimed && !await ClaimTickAsync(connection, resolved, claimed, cancellationToken).ConfigureAwait(false))
             {
                 Log.MaterializedViewTickClaimedElsewhere(_logger, resolved, claimed);
-                MaterializedViewMetrics.Record(resolved, "skipped", null);
+                MaterializedViewMetrics.Record(activity, resolved, "skipped", null);
                 return new MaterializedViewRefreshResult(resolved, MaterializedViewRefreshOutcome.Skipped, startedAt, TimeSpan.Zero, 0);
             }
 
@@ -209,7 +210,7 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
                 {
                     await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
                     Log.MaterializedViewRefreshSkipped(_logger, resolved);
-                    MaterializedViewMetrics.Record(resolved, "skipped", null);
+                    MaterializedViewMetrics.Record(activity, resolved, "skipped", null);
                     return new MaterializedViewRefreshResult(resolved, MaterializedViewRefreshOutcome.Skipped, startedAt, TimeSpan.Zero, 0);
                 }
             }
@@ -242,12 +243,12 @@ public sealed class PostgresMaterializedViews : IMaterializedViews
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
 
             Log.MaterializedViewRefreshed(_logger, resolved, OutcomeName(outcome), duration.TotalMilliseconds, rows);
-            MaterializedViewMetrics.Record(resolved, OutcomeName(outcome), duration);
+            MaterializedViewMetrics.Record(activity, resolved, OutcomeName(outcome), duration);
             return new MaterializedViewRefreshResult(resolved, outcome, startedAt, duration, rows);
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            MaterializedViewMetrics.Record(resolved ?? name, "failed", null);
+            MaterializedViewMetrics.RecordFailure(activity, resolved ?? name, error);
             if (resolved is not null)
             {
                 await RecordFailureAsync(resolved, error, cancellationToken).ConfigureAwait(false);

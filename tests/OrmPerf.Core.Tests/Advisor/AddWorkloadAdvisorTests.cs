@@ -16,6 +16,17 @@ public sealed class AddWorkloadAdvisorTests
         Assert.Single(services, d => d.ServiceType == typeof(IWorkloadAdvisor));
     }
 
+    [Fact]
+    public void On_a_keyed_primary_the_advisor_uses_that_primary()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddKeyedOrmPerf("reports", o => o.ConnectionString = "Host=127.0.0.1;Username=u").AddWorkloadAdvisor();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PostgresWorkloadAdvisor>(provider.GetRequiredService<IWorkloadAdvisor>());
+        Assert.Null(provider.GetService<Npgsql.NpgsqlDataSource>());
+    }
+
     [Theory]
     [InlineData(nameof(WorkloadAdvisorOptions.TopStatements))]
     [InlineData(nameof(WorkloadAdvisorOptions.MinCostReduction))]

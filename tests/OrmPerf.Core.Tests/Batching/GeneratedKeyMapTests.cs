@@ -91,11 +91,12 @@ public sealed class GeneratedKeyMapTests
     [Theory]
     [InlineData(WriteMode.Upsert)]
     [InlineData(WriteMode.InsertOrIgnore)]
-    public void An_upsert_keyed_on_its_generated_key_is_refused_when_added_and_when_constructed(WriteMode mode)
+    public void An_upsert_keyed_on_its_generated_key_is_refused_when_resolved_and_when_constructed(WriteMode mode)
     {
         var builder = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1");
-        var whenAdded = Assert.Throws<OptionsValidationException>(() => builder.AddBatchWriter<Ticket>(
-            map => map.Table("tickets").GeneratedKey(t => t.Id).Column(t => t.Title).Key("id"), o => o.Mode = mode));
+        builder.AddBatchWriter<Ticket>(map => map.Table("tickets").GeneratedKey(t => t.Id).Column(t => t.Title).Key("id"), o => o.Mode = mode);
+        using var provider = builder.Services.BuildServiceProvider();
+        var whenAdded = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IBatchWriter<Ticket>>());
         using var dataSource = NpgsqlDataSource.Create("Host=127.0.0.1");
         var map = new TableMapBuilder<Ticket>().Table("tickets").GeneratedKey(t => t.Id).Column(t => t.Title).Key("id").Build();
         var whenConstructed = Assert.Throws<ArgumentException>(() => new BatchWriter<Ticket>(dataSource, map, new BatchWriterOptions { Mode = mode }));

@@ -15,7 +15,7 @@ public sealed class MaxConcurrentBatchesTests
         var options = new BatchWriterOptions { Mode = mode, MaxConcurrentBatches = configured };
 
         Assert.Equal(expected, options.ConcurrentBatches);
-        Assert.Empty(options.Validate());
+        Assert.Empty(BatchWriterOptionsValidator.Failures(options, table: null));
     }
 
     [Theory]
@@ -23,7 +23,7 @@ public sealed class MaxConcurrentBatchesTests
     [InlineData(-2)]
     public void Fewer_than_one_batch_in_flight_is_refused_naming_the_value(int configured)
     {
-        var failure = Assert.Single(new BatchWriterOptions { MaxConcurrentBatches = configured }.Validate());
+        var failure = Assert.Single(BatchWriterOptionsValidator.Failures(new BatchWriterOptions { MaxConcurrentBatches = configured }, table: null));
 
         Assert.Contains("MaxConcurrentBatches", failure, StringComparison.Ordinal);
         Assert.Contains($"got {configured}", failure, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrmPerf.Caching;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Core.Tests.Caching;
 

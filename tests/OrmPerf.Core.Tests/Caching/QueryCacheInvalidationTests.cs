@@ -1,4 +1,5 @@
 using OrmPerf.Caching;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Core.Tests.Caching;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
+using OrmPerf.Sql;
 
 namespace OrmPerf.Core.Tests.Caching;
 

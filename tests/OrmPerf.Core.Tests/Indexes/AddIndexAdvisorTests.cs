@@ -17,6 +17,17 @@ public sealed class AddIndexAdvisorTests
     }
 
     [Fact]
+    public void On_a_keyed_primary_the_advisor_uses_that_primary()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddKeyedOrmPerf("reports", o => o.ConnectionString = "Host=127.0.0.1;Username=u").AddIndexAdvisor();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.IsType<PostgresIndexAdvisor>(provider.GetRequiredService<IIndexAdvisor>());
+        Assert.Null(provider.GetService<Npgsql.NpgsqlDataSource>());
+    }
+
+    [Fact]
     public async Task Rejects_negative_thresholds_before_touching_the_database()
     {
         var services = new ServiceCollection().AddLogging();

@@ -150,6 +150,30 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         await writer.DisposeAsync();
     }
 
+    [Fact]
+    public async Task DisposeAsync_gives_up_after_the_ShutdownTimeout_and_the_stuck_rows_fault()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        var writer = new BatchWriter<OrderEvent>(
+            dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5, ShutdownTimeout = TimeSpan.FromMilliseconds(500) });
+        var token = TestContext.Current.CancellationToken;
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
+
+        var writes = Enumerable.Range(1, 20).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
+        // The lock is held for the whole test: without the bound, disposing would wait for it forever.
+        await writer.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20), token);
+
+        foreach (var write in writes)
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        }
+
+        await tableLock.ReleaseAsync(token);
+        Assert.Equal((0, 0), await OrderEvent.CountAsync(schema));
+    }
+
     /// <summary>An open transaction holding <c>order_event</c> locked, so that every batch waits until it is released.</summary>
     private sealed class TableLock : IAsyncDisposable
     {

@@ -38,7 +38,7 @@ public sealed class BatchMetricsRecorder : IDisposable
     {
         foreach (var tag in tags)
         {
-            if (tag is { Key: "db.table", Value: string table } && table == _table)
+            if (tag is { Key: OrmPerfDiagnostics.DbCollectionNameTag, Value: string table } && table == _table)
             {
                 Measurements.GetOrAdd(instrument.Name, _ => new()).Enqueue(value);
             }

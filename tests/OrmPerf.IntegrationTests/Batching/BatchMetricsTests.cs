@@ -25,7 +25,7 @@ public sealed class BatchMetricsTests(TestServers servers)
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.OperationName == "ormperf.batch.flush" && (string?)activity.GetTagItem("db.table") == $"{schema.Name}.order_event")
+                if (activity.OperationName == OrmPerfDiagnostics.BatchFlushSpan && (string?)activity.GetTagItem(OrmPerfDiagnostics.DbCollectionNameTag) == $"{schema.Name}.order_event")
                 {
                     flushes.Enqueue(activity);
                 }

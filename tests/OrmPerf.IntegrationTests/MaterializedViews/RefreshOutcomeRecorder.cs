@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using OrmPerf.Diagnostics;
 
 namespace OrmPerf.IntegrationTests.MaterializedViews;
 
-/// <summary>Collects the outcomes of <c>ormperf.mv.refreshes</c> for the views of one test schema.</summary>
+/// <summary>Collects the outcomes of <c>ormperf.view.refreshes</c> for the views of one test schema.</summary>
 internal sealed class RefreshOutcomeRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
@@ -14,7 +15,7 @@ internal sealed class RefreshOutcomeRecorder : IDisposable
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "OrmPerf" && instrument.Name == "ormperf.mv.refreshes")
+            if (instrument.Meter.Name == OrmPerfDiagnostics.MeterName && instrument.Name == OrmPerfDiagnostics.ViewRefreshes)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -24,8 +25,8 @@ internal sealed class RefreshOutcomeRecorder : IDisposable
             string? view = null, outcome = null;
             foreach (var tag in tags)
             {
-                if (tag.Key == "view") view = tag.Value as string;
-                if (tag.Key == "outcome") outcome = tag.Value as string;
+                if (tag.Key == OrmPerfDiagnostics.DbCollectionNameTag) view = tag.Value as string;
+                if (tag.Key == OrmPerfDiagnostics.OutcomeTag) outcome = tag.Value as string;
             }
 
             if (view is not null && outcome is not null && view.StartsWith(schema + ".", StringComparison.Ordinal))

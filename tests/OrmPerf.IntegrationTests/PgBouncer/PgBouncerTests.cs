@@ -5,6 +5,7 @@ using Npgsql;
 using OrmPerf.AtomicUpdates;
 using OrmPerf.Batching;
 using OrmPerf.Caching;
+using OrmPerf.Changes;
 using OrmPerf.IntegrationTests.Infrastructure;
 using OrmPerf.IntegrationTests.MaterializedViews;
 using OrmPerf.MaterializedViews;

@@ -1,6 +1,7 @@
 using OrmPerf.Caching;
+using OrmPerf.Sql;
 
-namespace OrmPerf.Core.Tests.Caching;
+namespace OrmPerf.Core.Tests.Sql;
 
 public sealed class SqlTableParserTests
 {

@@ -1,4 +1,4 @@
-namespace OrmPerf.MaterializedViews;
+namespace OrmPerf.Changes;
 
 /// <summary>Where and how OrmPerf listens for writes reported with <c>NOTIFY</c> from outside the process.</summary>
 public sealed class TableChangeNotificationOptions

@@ -1,4 +1,4 @@
-namespace OrmPerf.Caching;
+namespace OrmPerf.Sql;
 
 /// <summary>The kinds of token <see cref="SqlTokenizer"/> produces.</summary>
 internal enum SqlTokenKind

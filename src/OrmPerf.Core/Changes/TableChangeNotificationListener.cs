@@ -2,9 +2,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrmPerf.Diagnostics;
+using OrmPerf.MaterializedViews;
 using OrmPerf.Sql;
 
-namespace OrmPerf.MaterializedViews;
+namespace OrmPerf.Changes;
 
 /// <summary>
 /// Holds one connection to the primary that <c>LISTEN</c>s on the change channel, and passes each notification's tables
@@ -15,8 +16,9 @@ namespace OrmPerf.MaterializedViews;
 /// </summary>
 internal sealed class TableChangeNotificationListener : BackgroundService
 {
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlDataSource? _ownDataSource;
+    private readonly NpgsqlDataSource _primary;
+    // Built when listening starts, not in the constructor, for a direct connection string; disposed with the listener.
+    private NpgsqlDataSource? _ownDataSource;
     private readonly MaterializedViewChangeListener _listener;
     private readonly TableChangeNotificationOptions _options;
     private readonly TimeProvider _time;
@@ -26,8 +28,7 @@ internal sealed class TableChangeNotificationListener : BackgroundService
     public TableChangeNotificationListener(
         NpgsqlDataSource dataSource, MaterializedViewChangeListener listener, TableChangeNotificationOptions options, TimeProvider time, ILogger<TableChangeNotificationListener> logger)
     {
-        _ownDataSource = options.ConnectionString is { } direct ? NpgsqlDataSource.Create(direct) : null;
-        _dataSource = _ownDataSource ?? dataSource;
+        _primary = dataSource;
         _listener = listener;
         _options = options;
         _time = time;
@@ -37,6 +38,7 @@ internal sealed class TableChangeNotificationListener : BackgroundService
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var dataSource = _options.ConnectionString is { } direct ? _ownDataSource = NpgsqlDataSource.Create(direct) : _primary;
         var missedSome = false;
         try
         {
@@ -44,7 +46,7 @@ internal sealed class TableChangeNotificationListener : BackgroundService
             {
                 try
                 {
-                    await ListenAsync(missedSome, stoppingToken).ConfigureAwait(false);
+                    await ListenAsync(dataSource, missedSome, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception error) when (error is not PooledConnectionException && (error is not OperationCanceledException || !stoppingToken.IsCancellationRequested))
                 {
@@ -66,9 +68,9 @@ internal sealed class TableChangeNotificationListener : BackgroundService
         _ownDataSource?.Dispose();
     }
 
-    private async Task ListenAsync(bool missedSome, CancellationToken stoppingToken)
+    private async Task ListenAsync(NpgsqlDataSource dataSource, bool missedSome, CancellationToken stoppingToken)
     {
-        var connection = await _dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
+        var connection = await dataSource.OpenConnectionAsync(stoppingToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
         await RefusePooledAsync(connection, stoppingToken).ConfigureAwait(false);
         var received = new List<string>();

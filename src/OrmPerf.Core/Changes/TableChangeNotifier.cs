@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
 using NpgsqlTypes;
-using OrmPerf.Changes;
 using OrmPerf.Diagnostics;
 
-namespace OrmPerf.Batching;
+namespace OrmPerf.Changes;
 
 /// <summary>
 /// Tells every registered <see cref="ITableChangeListener"/> that a batch committed to the writer's table, with the

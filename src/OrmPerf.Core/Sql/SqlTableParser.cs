@@ -1,4 +1,6 @@
-namespace OrmPerf.Caching;
+using OrmPerf.Caching;
+
+namespace OrmPerf.Sql;
 
 /// <summary>
 /// Finds the tables a SQL statement reads, for table tags: every name after <c>FROM</c> or <c>JOIN</c>, in
@@ -13,7 +15,7 @@ namespace OrmPerf.Caching;
 /// FROM inside <c>extract(year FROM created)</c>, are reported as tables too; that only adds a tag nobody invalidates.</para>
 /// <para>Thread-safe (stateless).</para>
 /// </remarks>
-public static class SqlTableParser
+internal static class SqlTableParser
 {
     // Words that end a FROM list at their nesting depth: after them, a comma no longer introduces a table.
     private static readonly HashSet<string> FromListEnds = new(StringComparer.Ordinal)
