@@ -74,8 +74,8 @@ internal sealed partial class QueryCache
     /// </summary>
     private async Task<T> RunFactoryAsync<T>(QueryKey key, QueryCacheFlight<T> flight, Func<CancellationToken, ValueTask<T>> factory, QueryCacheEntryOptions options, QueryCacheEntry? stale, bool rethrow)
     {
-        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity("ormperf.cache.miss");
-        activity?.SetTag("ormperf.cache.key", key.Id);
+        using var activity = OrmPerfDiagnostics.ActivitySource.StartActivity(OrmPerfDiagnostics.CacheFillSpan);
+        activity?.SetTag(OrmPerfDiagnostics.CacheKeyTag, key.Id);
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -113,7 +113,7 @@ internal sealed partial class QueryCache
         catch (Exception e)
         {
             QueryCacheMetrics.FactoryDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, _nameTag);
-            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name).SetTag(OrmPerfDiagnostics.ErrorTypeTag, e.GetType().FullName);
             _flights.TryRemove(new KeyValuePair<QueryKey, object>(key, flight));
             if (stale is not null && !flight.FactoryToken.IsCancellationRequested
                 && _time.GetUtcNow() < stale.StaleUntil && _generations.IsCurrent(stale.Tags, stale.Generations))

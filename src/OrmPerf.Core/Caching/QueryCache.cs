@@ -62,7 +62,7 @@ internal sealed partial class QueryCache : IQueryCache, IDisposable
         _memory = new MemoryCache(new MemoryCacheOptions { SizeLimit = settings.SizeLimit });
         _queries = new CachedQueryCounters(_generations);
         _defaults = settings.DefaultEntryOptions;
-        _nameTag = new KeyValuePair<string, object?>("ormperf.cache.name", settings.Name);
+        _nameTag = new KeyValuePair<string, object?>(OrmPerfDiagnostics.CacheNameTag, settings.Name);
         _time = timeProvider;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         if (store is not null)
