@@ -19,8 +19,7 @@ public sealed class DistributedQueryCacheStoreTests
     {
         await using var nodeA = Node();
         await using var nodeB = Node();
-        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
-        await Cache(nodeA).GetOrSetAsync(key, _ => ValueTask.FromResult(7), Orders, _cancellation);
+        var key = await CountOrdersAsync(nodeA);
 
         var runs = 0;
         var read = await Cache(nodeB).GetOrSetAsync(key, _ => { runs++; return ValueTask.FromResult(0); }, Orders, _cancellation);
@@ -34,8 +33,7 @@ public sealed class DistributedQueryCacheStoreTests
     {
         await using var nodeA = Node();
         await using var nodeB = Node();
-        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
-        await Cache(nodeA).GetOrSetAsync(key, _ => ValueTask.FromResult(7), Orders, _cancellation);
+        var key = await CountOrdersAsync(nodeA);
         await Task.Delay(5, _cancellation); // the invalidation time is kept to the millisecond
 
         await Cache(nodeA).InvalidateTablesAsync(["orders"], _cancellation);
@@ -71,6 +69,14 @@ public sealed class DistributedQueryCacheStoreTests
         services.AddSingleton<IDistributedCache>(_shared);
         services.AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1").AddQueryCache().AddDistributedQueryCacheStore(o => o.KeyPrefix = "test:");
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>Caches 7 as the order count on <paramref name="node"/>; returns its key.</summary>
+    private async Task<QueryKey> CountOrdersAsync(ServiceProvider node)
+    {
+        var key = QueryKey.Create<int>("SELECT count(*) FROM orders");
+        await Cache(node).GetOrSetAsync(key, _ => ValueTask.FromResult(7), Orders, _cancellation);
+        return key;
     }
 
     private static IQueryCache Cache(ServiceProvider node) => node.GetRequiredService<IQueryCache>();
