@@ -4,7 +4,6 @@ using Npgsql;
 using OpenTelemetry.Metrics;
 using OrmPerf.Diagnostics;
 using OrmPerf.Connections;
-using OrmPerf.Redis;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Samples.WebApi.Catalog;
 using OrmPerf.Samples.WebApi.Consistency;

@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using OrmPerf.Caching;
-using OrmPerf.Redis;
 using OrmPerf.Samples.Tour.Measurement;
 using OrmPerf.Samples.Tour.Setup;
 using OrmPerf.Redis.Diagnostics;

@@ -35,7 +35,8 @@ public static class QueryCacheBuilderExtensions
         if (IsRegistered(builder.Services, serviceKey: null))
         {
             throw new InvalidOperationException(
-                "AddQueryCache was already called on this service collection; it registers one unkeyed query cache. Register another cache with AddKeyedQueryCache(serviceKey, ...).");
+                "An unkeyed query cache is already registered on this service collection (by AddQueryCache, or with default options by AddCachedQueries or AddRedisCache: " +
+                "call AddQueryCache before them to configure it). Register another cache with AddKeyedQueryCache(serviceKey, ...).");
         }
 
         return Add(builder, serviceKey: null, Options.Options.DefaultName, configure);

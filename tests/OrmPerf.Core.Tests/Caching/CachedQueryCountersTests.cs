@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 
 namespace OrmPerf.Core.Tests.Caching;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using NpgsqlTypes;
 using OrmPerf.Caching;
 using OrmPerf.Consistency;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 
 namespace OrmPerf.Core.Tests.Caching;

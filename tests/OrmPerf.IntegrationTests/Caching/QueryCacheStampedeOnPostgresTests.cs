@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Dapper;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Infrastructure;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using OrmPerf.Redis;
 using OrmPerf.Redis.Diagnostics;
 
 namespace OrmPerf.IntegrationTests.Redis;

@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Infrastructure;
-using OrmPerf.Redis;
 using StackExchange.Redis;
 using OrmPerf.Redis.Diagnostics;
 
