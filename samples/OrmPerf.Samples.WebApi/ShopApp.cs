@@ -4,7 +4,6 @@ using Npgsql;
 using OpenTelemetry.Metrics;
 using OrmPerf.Diagnostics;
 using OrmPerf.Connections;
-using OrmPerf.Redis;
 using OrmPerf.Routing.Diagnostics;
 using OrmPerf.Samples.WebApi.Catalog;
 using OrmPerf.Samples.WebApi.Consistency;
@@ -12,6 +11,7 @@ using OrmPerf.Samples.WebApi.Dashboard;
 using OrmPerf.Samples.WebApi.Health;
 using OrmPerf.Samples.WebApi.Orders;
 using OrmPerf.Samples.WebApi.Schema;
+using OrmPerf.Redis.Diagnostics;
 
 namespace OrmPerf.Samples.WebApi;
 
@@ -23,7 +23,7 @@ public static class ShopApp
 {
     /// <summary>The meters whose instruments the shop exports through OpenTelemetry.</summary>
     public static readonly IReadOnlyList<string> Meters =
-        [OrmPerfDiagnostics.MeterName, RedisCacheDiagnostics.MeterName, RoutingDiagnostics.MeterName, "Npgsql"];
+        [OrmPerfDiagnostics.MeterName, RedisDiagnostics.MeterName, RoutingDiagnostics.MeterName, "Npgsql"];
 
     /// <summary>Builds the shop, ready to run.</summary>
     /// <param name="args">Command-line arguments (configuration overrides such as <c>--Shop:Port=5081</c>).</param>

@@ -1,7 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Caching;
 using OrmPerf.Routing;
@@ -33,9 +32,9 @@ public abstract class ConsistentCacheSetup
     protected IQueryCache RoutedCache { get; private set; } = null!;
 
     /// <summary>A cache that knows nothing of replicas or WAL positions: the baseline of both benchmarks.</summary>
-    protected IQueryCache PositionlessCache => _positionlessCache;
+    protected IQueryCache PositionlessCache { get; private set; } = null!;
 
-    private Caching.QueryCache _positionlessCache = null!;
+    private ServiceProvider _positionless = null!;
 
     /// <summary>The scope's router.</summary>
     protected IConnectionRouter Router { get; private set; } = null!;
@@ -55,7 +54,9 @@ public abstract class ConsistentCacheSetup
         await _host.StartAsync();
         Primary = _host.Services.GetRequiredService<NpgsqlDataSource>();
         RoutedCache = _host.Services.GetRequiredService<IQueryCache>();
-        _positionlessCache = new Caching.QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        // A container without replicas: its cache knows nothing of WAL positions.
+        _positionless = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = BenchmarkServers.Primary).AddQueryCache().Services.BuildServiceProvider();
+        PositionlessCache = _positionless.GetRequiredService<IQueryCache>();
         _scope = _host.Services.CreateAsyncScope();
         Router = _scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
         await using (var connection = await Primary.OpenConnectionAsync())
@@ -95,7 +96,7 @@ public abstract class ConsistentCacheSetup
             await connection.ExecuteAsync($"DROP SCHEMA IF EXISTS {Schema} CASCADE");
         }
 
-        _positionlessCache.Dispose();
+        await _positionless.DisposeAsync();
         await _scope.DisposeAsync();
         await _host.StopAsync();
         _host.Dispose();

@@ -8,7 +8,6 @@ using OrmPerf.Caching;
 using StackExchange.Redis;
 using ZiggyCreatures.Caching.Fusion;
 using ZiggyCreatures.Caching.Fusion.Serialization.SystemTextJson;
-using OrmPerfQueryCache = OrmPerf.Caching.QueryCache;
 
 namespace OrmPerf.Benchmarks.Redis;
 
@@ -31,7 +30,8 @@ public class RedisL2HitBenchmarks
 
     private readonly List<Row> _rows = Enumerable.Range(1, 10).Select(i => new Row(i, "product " + i, i * 1.25m)).ToList();
     private ServiceProvider _provider = null!;
-    private OrmPerfQueryCache _ormPerf = null!;
+    private IQueryCache _ormPerf = null!;
+    private EvictingBackplane _backplane = null!;
     private QueryKey _untaggedKey = null!;
     private QueryKey _taggedKey = null!;
     private QueryCacheEntryOptions _untagged = null!;
@@ -58,8 +58,12 @@ public class RedisL2HitBenchmarks
                 // A loaded machine must not turn a hit into a timed-out miss; the cleanup checks no factory ran.
                 o.OperationTimeout = TimeSpan.FromSeconds(5);
             });
+        var redisBackplane = services.Single(d => d.ServiceType == typeof(IQueryCacheBackplane) && !d.IsKeyedService);
+        services.Remove(redisBackplane);
+        services.AddSingleton<IQueryCacheBackplane>(sp => new EvictingBackplane((IQueryCacheBackplane)redisBackplane.ImplementationFactory!(sp)));
         _provider = services.BuildServiceProvider();
-        _ormPerf = (OrmPerfQueryCache)_provider.GetRequiredService<IQueryCache>();
+        _ormPerf = _provider.GetRequiredService<IQueryCache>();
+        _backplane = (EvictingBackplane)_provider.GetRequiredService<IQueryCacheBackplane>();
         _untaggedKey = QueryKey.Create<List<Row>>(Sql, new { Category = 1 });
         _taggedKey = QueryKey.Create<List<Row>>(Sql, new { Category = 2 });
         _untagged = new QueryCacheEntryOptions { Duration = Duration };
@@ -121,14 +125,14 @@ public class RedisL2HitBenchmarks
     [Benchmark(Description = "OrmPerf GetOrSetAsync (L1 evicted, L2 hit, no tags)")]
     public async Task<List<Row>> OrmPerfL2Hit()
     {
-        _ormPerf.EvictLocal(_untaggedKey.Id);
+        _backplane.Receiver.EvictLocal(_untaggedKey.Id);
         return await _ormPerf.GetOrSetAsync(_untaggedKey, _ => ValueTask.FromResult(Factory()), _untagged);
     }
 
     [Benchmark(Description = "OrmPerf GetOrSetAsync (L1 evicted, L2 hit, one table tag)")]
     public async Task<List<Row>> OrmPerfL2HitTagged()
     {
-        _ormPerf.EvictLocal(_taggedKey.Id);
+        _backplane.Receiver.EvictLocal(_taggedKey.Id);
         return await _ormPerf.GetOrSetAsync(_taggedKey, _ => ValueTask.FromResult(Factory()), _tagged);
     }
 

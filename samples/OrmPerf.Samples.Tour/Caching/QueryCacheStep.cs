@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using OrmPerf.Caching;
-using OrmPerf.Redis;
 using OrmPerf.Samples.Tour.Measurement;
 using OrmPerf.Samples.Tour.Setup;
+using OrmPerf.Redis.Diagnostics;
 
 namespace OrmPerf.Samples.Tour.Caching;
 
@@ -87,7 +87,7 @@ internal sealed class QueryCacheStep : ITourStep
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == RedisCacheDiagnostics.MeterName && instrument.Name == RedisCacheDiagnostics.Hits)
+                if (instrument.Meter.Name == RedisDiagnostics.MeterName && instrument.Name == RedisDiagnostics.Hits)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }

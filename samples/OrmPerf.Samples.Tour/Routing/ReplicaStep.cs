@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Caching;
 using OrmPerf.Routing;
@@ -130,7 +129,9 @@ internal sealed class ReplicaStep : ITourStep
     private static async Task<TourResult> CachedReadAfterWriteAsync(TourContext context, CancellationToken cancellationToken)
     {
         const string Sql = "SELECT coalesce((SELECT body FROM notes WHERE id = 1), '(no row)')";
-        using var plain = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        // A cache in a container without replicas: it knows nothing of WAL positions.
+        await using var plainServices = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1").AddQueryCache().Services.BuildServiceProvider();
+        var plain = plainServices.GetRequiredService<IQueryCache>();
         var consistent = context.Services.GetRequiredService<IQueryCache>();
         var before = await CachedNoteAsync(context, plain, Sql, cancellationToken);
         await CachedNoteAsync(context, consistent, Sql, cancellationToken);

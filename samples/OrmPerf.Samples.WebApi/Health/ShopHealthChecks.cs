@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using StackExchange.Redis;
 
 namespace OrmPerf.Samples.WebApi.Health;
 
@@ -17,7 +16,8 @@ internal static class ShopHealthChecks
             .AddOrmPerfReplicas(tags: ["db"]);
         if (redis)
         {
-            checks.AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: "redis", failureStatus: HealthStatus.Degraded, tags: ["cache"]);
+            // OrmPerf.Redis's own check: its connection and circuit state, no probe (it registers no IConnectionMultiplexer).
+            checks.AddOrmPerfRedis(name: "redis", failureStatus: HealthStatus.Degraded, tags: ["cache"]);
         }
     }
 }

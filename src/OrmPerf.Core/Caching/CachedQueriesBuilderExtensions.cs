@@ -37,7 +37,7 @@ public static class CachedQueriesBuilderExtensions
             throw new ArgumentException($"AddCachedQueries needs an interface to proxy; '{typeof(TService)}' is not one.", nameof(TService));
         }
 
-        builder.AddQueryCache();
+        builder.AddQueryCacheIfMissing();
         builder.Services.TryAdd(new ServiceDescriptor(typeof(TImplementation), typeof(TImplementation), lifetime));
         builder.Services.Add(new ServiceDescriptor(
             typeof(TService),

@@ -34,7 +34,7 @@ internal sealed class CachedQueryMethodPlan
                 FailSafeWindow = TimeSpan.FromSeconds(cached.FailSafeSeconds),
                 Tags = cached.Tags.Concat(cached.Tables.Select(QueryCacheTags.ForTable)).Distinct(StringComparer.Ordinal).ToArray(),
             };
-            EntryOptions.Validate();
+            QueryCacheEntryOptionsRules.ThrowIfInvalid(EntryOptions, nameof(method));
             ResultType = ResultOf(method, allowVoid: false) ?? throw Unsupported(method, "Task<T> or ValueTask<T>");
         }
         else if (invalidates is not null)

@@ -56,11 +56,18 @@ public interface IQueryCache
     ValueTask InvalidateTagsAsync(IEnumerable<string> tags, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Invalidates every result whose SQL reads one of <paramref name="tables"/> (see <see cref="SqlTableParser"/>),
+    /// Invalidates every result whose SQL reads one of <paramref name="tables"/> (the tables named after FROM and JOIN),
     /// and every result whose tables could not be determined.
     /// </summary>
     /// <param name="tables">Table names, optionally schema-qualified or quoted.</param>
     /// <param name="cancellationToken">Cancels the invalidation of a second-level store.</param>
     /// <returns>A task that completes when the invalidation is visible to every later read.</returns>
     ValueTask InvalidateTablesAsync(IEnumerable<string> tables, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Hits, misses and tag invalidations per cached query (SQL text or cached method) since its first read: the
+    /// evidence that a query's tables change too often for caching it to pay.
+    /// </summary>
+    /// <returns>A snapshot, ordered by statement.</returns>
+    IReadOnlyList<CachedQueryStatistics> GetQueryStatistics();
 }

@@ -2,7 +2,7 @@ namespace OrmPerf.Caching;
 
 /// <summary>
 /// A second-level store shared between processes (Redis in <c>OrmPerf.Redis</c>), holding entries as opaque payloads
-/// produced by <see cref="QueryCacheEnvelope"/> under <see cref="QueryKey.Id"/>.
+/// (the cache's own versioned JSON envelope) under <see cref="QueryKey.Id"/>.
 /// </summary>
 /// <remarks>
 /// <para>The store never interprets a payload: the envelope carries the canonical-key digest (checked on read against
@@ -48,7 +48,7 @@ public interface IQueryCacheStore
 
     /// <summary>Stores <paramref name="payload"/> under <paramref name="key"/> for <paramref name="timeToLive"/>.</summary>
     /// <param name="key">A <see cref="QueryKey.Id"/>.</param>
-    /// <param name="payload">An envelope from <see cref="QueryCacheEnvelope.Serialize{T}"/>.</param>
+    /// <param name="payload">The cache's envelope of one entry, stored as is.</param>
     /// <param name="timeToLive">How long to keep it: the entry's duration plus its fail-safe window.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns>A task that completes when the payload is stored.</returns>

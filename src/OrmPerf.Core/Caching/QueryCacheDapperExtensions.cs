@@ -8,7 +8,7 @@ namespace OrmPerf.Caching;
 
 /// <summary>
 /// Dapper queries served through an <see cref="IQueryCache"/>, keyed automatically by SQL, parameters and result type,
-/// and tagged with the tables the SQL reads (<see cref="SqlTableParser"/>) so <see cref="IQueryCache.InvalidateTablesAsync"/>
+/// and tagged with the tables the SQL reads (the names after FROM and JOIN) so <see cref="IQueryCache.InvalidateTablesAsync"/>
 /// reaches them.
 /// </summary>
 /// <remarks>

@@ -4,6 +4,11 @@ namespace OrmPerf.Caching;
 /// How long one cached result lives and what invalidates it. Immutable; safe to share between threads and calls
 /// (keep one static instance per query rather than allocating per call).
 /// </summary>
+/// <remarks>
+/// Options passed to a call are checked by that call (an <see cref="ArgumentException"/> naming the bad property);
+/// <see cref="QueryCacheOptions.DefaultEntryOptions"/> are checked with the cache's options, when the host starts.
+/// Bindable from configuration as part of <see cref="QueryCacheOptions"/>.
+/// </remarks>
 public sealed record QueryCacheEntryOptions
 {
     /// <summary>How long the result is fresh. Default: one minute.</summary>
@@ -35,34 +40,4 @@ public sealed record QueryCacheEntryOptions
     /// (<see cref="QueryCacheTags.ForTable"/>) make <see cref="IQueryCache.InvalidateTablesAsync"/> reach it.
     /// </summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
-
-    /// <summary>Throws when a value is out of range, naming it.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A duration, window or size is out of range.</exception>
-    public void Validate()
-    {
-        if (Duration <= TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Duration), Duration, "The cache duration must be positive.");
-        }
-
-        if (Jitter < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Jitter), Jitter, "The jitter must be zero or positive.");
-        }
-
-        if (FailSafeWindow < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(FailSafeWindow), FailSafeWindow, "The fail-safe window must be zero or positive.");
-        }
-
-        if (FailSafeThrottle < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(FailSafeThrottle), FailSafeThrottle, "The fail-safe throttle must be zero or positive.");
-        }
-
-        if (Size <= 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(Size), Size, "The entry size must be positive.");
-        }
-    }
 }

@@ -16,7 +16,7 @@ namespace OrmPerf.Caching;
 /// <para>The header comes before the value, and a payload whose version or key digest does not match is rejected
 /// before its value is deserialized. Thread-safe (stateless).</para>
 /// </remarks>
-public static class QueryCacheEnvelope
+internal static class QueryCacheEnvelope
 {
     /// <summary>The envelope format version written, and the only one read.</summary>
     public const int Version = 2;

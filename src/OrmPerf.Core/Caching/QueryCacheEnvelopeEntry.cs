@@ -10,4 +10,4 @@ namespace OrmPerf.Caching;
 /// <param name="StaleUntil">Until when it may be served by fail-safe.</param>
 /// <param name="Tags">Its tags.</param>
 /// <param name="ReadAt">The WAL position the result was read at; <see langword="null"/> when unknown.</param>
-public sealed record QueryCacheEnvelopeEntry<T>(T Value, DateTimeOffset CreatedAt, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil, IReadOnlyList<string> Tags, NpgsqlLogSequenceNumber? ReadAt = null);
+internal sealed record QueryCacheEnvelopeEntry<T>(T Value, DateTimeOffset CreatedAt, DateTimeOffset FreshUntil, DateTimeOffset StaleUntil, IReadOnlyList<string> Tags, NpgsqlLogSequenceNumber? ReadAt = null);

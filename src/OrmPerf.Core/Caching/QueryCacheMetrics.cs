@@ -7,20 +7,20 @@ namespace OrmPerf.Caching;
 internal static class QueryCacheMetrics
 {
     public static readonly Counter<long> Hits = OrmPerfDiagnostics.Meter.CreateCounter<long>(
-        "ormperf.cache.hits", "{hit}", "Reads served from the query cache.");
+        OrmPerfDiagnostics.CacheHits, "{hit}", "Reads served from the query cache.");
 
     public static readonly Counter<long> Misses = OrmPerfDiagnostics.Meter.CreateCounter<long>(
-        "ormperf.cache.misses", "{miss}", "Reads that found no fresh entry in the query cache.");
+        OrmPerfDiagnostics.CacheMisses, "{miss}", "Reads that found no fresh entry in the query cache.");
 
     public static readonly Counter<long> FactoryRuns = OrmPerfDiagnostics.Meter.CreateCounter<long>(
-        "ormperf.cache.factory_runs", "{run}", "Query-cache factory runs (one per key however many callers wait).");
+        OrmPerfDiagnostics.CacheFactoryRuns, "{run}", "Query-cache factory runs (one per key however many callers wait).");
 
     public static readonly Counter<long> StaleServed = OrmPerfDiagnostics.Meter.CreateCounter<long>(
-        "ormperf.cache.stale_served", "{result}", "Expired results served because the factory failed within the fail-safe window.");
+        OrmPerfDiagnostics.CacheStaleServed, "{result}", "Expired results served because the factory failed within the fail-safe window.");
 
     public static readonly Counter<long> Invalidations = OrmPerfDiagnostics.Meter.CreateCounter<long>(
-        "ormperf.cache.invalidations", "{tag}", "Tags invalidated in the query cache.");
+        OrmPerfDiagnostics.CacheInvalidations, "{tag}", "Tags invalidated in the query cache.");
 
     public static readonly Histogram<double> FactoryDuration = OrmPerfDiagnostics.Meter.CreateHistogram<double>(
-        "ormperf.cache.factory.duration", "s", "Duration of query-cache factory runs.");
+        OrmPerfDiagnostics.CacheFactoryDuration, "s", "Duration of query-cache factory runs.");
 }

@@ -2,7 +2,11 @@ using System.Text.Json;
 
 namespace OrmPerf.Caching;
 
-/// <summary>Settings of the query cache, validated when added (<c>AddQueryCache</c>) and at start.</summary>
+/// <summary>
+/// Settings of one query cache: the default named instance for <c>AddQueryCache</c>, the one named after the key for
+/// <c>AddKeyedQueryCache</c>. Validated when the host starts, every failure at once; bindable from configuration (all but
+/// <see cref="SerializerOptions"/>).
+/// </summary>
 /// <remarks>Configure before the cache is built; not meant to be changed afterwards (not thread-safe).</remarks>
 public sealed class QueryCacheOptions
 {

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 
 namespace OrmPerf.Core.Tests.Caching;
@@ -10,8 +9,8 @@ public sealed class CachedQueryCountersTests
     [Fact]
     public async Task Hits_misses_and_the_invalidations_of_its_tags_are_counted_per_statement()
     {
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
-        cache.InvalidateTagsLocal([QueryCacheTags.ForTable("stock")]); // before the first read: not the query's
+        using var cache = new QueryCache(new QueryCacheOptions(), TimeProvider.System);
+        cache.InvalidateTagsLocal([QueryCacheTags.ForTable("stock")], default); // before the first read: not the query's
 
         for (var i = 0; i < 3; i++)
         {
@@ -34,7 +33,7 @@ public sealed class CachedQueryCountersTests
     [Fact]
     public void A_statement_first_seen_without_entry_options_is_not_counted()
     {
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        using var cache = new QueryCache(new QueryCacheOptions(), TimeProvider.System);
 
         cache.TryGet<int>(QueryKey.Create<int>("SELECT 1 FROM never_filled"), out _);
 
@@ -44,7 +43,7 @@ public sealed class CachedQueryCountersTests
     [Fact]
     public async Task Only_the_first_256_statements_are_counted_so_SQL_built_per_call_cannot_grow_memory()
     {
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        using var cache = new QueryCache(new QueryCacheOptions(), TimeProvider.System);
 
         for (var i = 0; i < CachedQueryCounters.Capacity + 50; i++)
         {

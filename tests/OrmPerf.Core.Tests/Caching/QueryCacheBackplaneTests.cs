@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrmPerf.Caching;
 using OrmPerf.Sql;
@@ -30,7 +29,7 @@ public sealed class QueryCacheBackplaneTests
         var hub = new List<InMemoryQueryCacheBackplane>();
         using var nodeA = NewNode(hub);
         using var nodeB = NewNode(hub);
-        using var isolated = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        using var isolated = new QueryCache(new QueryCacheOptions(), TimeProvider.System);
         var key = QueryKey.Create<int>("SELECT 1");
         var tagged = new QueryCacheEntryOptions { Tags = SqlTableParser.TableTags("SELECT * FROM orders") };
         await nodeA.SetAsync(key, 1, tagged, _cancellation);
@@ -47,7 +46,7 @@ public sealed class QueryCacheBackplaneTests
     {
         var hub = new List<InMemoryQueryCacheBackplane>();
         var backplane = new InMemoryQueryCacheBackplane(hub);
-        using var node = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System, backplane: backplane);
+        using var node = new QueryCache(new QueryCacheOptions(), TimeProvider.System, backplane: backplane);
         var key = QueryKey.Create<int>("SELECT 1");
         await node.SetAsync(key, 1, cancellationToken: _cancellation);
 
@@ -61,7 +60,7 @@ public sealed class QueryCacheBackplaneTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var backplane = new InMemoryQueryCacheBackplane([]);
-        using var node = new QueryCache(Options.Create(new QueryCacheOptions()), time, backplane: backplane);
+        using var node = new QueryCache(new QueryCacheOptions(), time, backplane: backplane);
         var tenMinutes = new QueryCacheEntryOptions { Duration = TimeSpan.FromMinutes(10) };
         var beforeCut = QueryKey.Create<int>("SELECT 1");
         var duringCut = QueryKey.Create<int>("SELECT 2");
@@ -83,7 +82,7 @@ public sealed class QueryCacheBackplaneTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var backplane = new InMemoryQueryCacheBackplane([]) { LocalFreshnessLimit = TimeSpan.FromSeconds(5) };
-        using var node = new QueryCache(Options.Create(new QueryCacheOptions()), time, backplane: backplane);
+        using var node = new QueryCache(new QueryCacheOptions(), time, backplane: backplane);
         var options = new QueryCacheEntryOptions { Duration = TimeSpan.FromMinutes(10), FailSafeWindow = TimeSpan.FromMinutes(1) };
         var key = QueryKey.Create<int>("SELECT 1");
         await node.SetAsync(key, 1, options, _cancellation);
@@ -97,5 +96,5 @@ public sealed class QueryCacheBackplaneTests
     }
 
     private static QueryCache NewNode(List<InMemoryQueryCacheBackplane> hub) =>
-        new(Options.Create(new QueryCacheOptions()), TimeProvider.System, backplane: new InMemoryQueryCacheBackplane(hub));
+        new(new QueryCacheOptions(), TimeProvider.System, backplane: new InMemoryQueryCacheBackplane(hub));
 }

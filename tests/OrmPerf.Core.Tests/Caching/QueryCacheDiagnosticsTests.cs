@@ -57,7 +57,7 @@ public sealed class QueryCacheDiagnosticsTests
 
         lock (seen)
         {
-            Assert.Contains(seen, a => a.OperationName == "ormperf.cache.miss" && Equals(a.GetTagItem("ormperf.cache.key"), key.Id));
+            Assert.Contains(seen, a => a.OperationName == "ormperf.cache.fill" && Equals(a.GetTagItem("ormperf.cache.key"), key.Id));
         }
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using NpgsqlTypes;
 using OrmPerf.Caching;
 using OrmPerf.Consistency;
@@ -69,7 +68,7 @@ public sealed class QueryCachePositionTests
     public async Task A_backplane_invalidation_with_a_position_makes_the_receiving_nodes_fills_demand_it()
     {
         using var cache = NewCache(Write);
-        ((IQueryCacheBackplaneReceiver)cache).InvalidateTagsLocal(["t:price"], After);
+        new QueryCacheBackplaneReceiver(cache).InvalidateTagsLocal(["t:price"], After);
         NpgsqlLogSequenceNumber? demanded = null;
 
         await cache.GetOrSetAsync(_key, _ => { demanded = CacheFill.Current!.Demand; return ReadAt(After, 1); }, Tagged, _cancellation);
@@ -80,7 +79,7 @@ public sealed class QueryCachePositionTests
     [Fact]
     public async Task Without_replicas_no_fill_is_tracked_and_entries_are_stored_as_before()
     {
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        using var cache = new QueryCache(new QueryCacheOptions(), TimeProvider.System);
         await cache.InvalidateTagsAsync(["t:price"], _cancellation);
         CacheFill? fill = null;
 
@@ -91,7 +90,7 @@ public sealed class QueryCachePositionTests
     }
 
     private static QueryCache NewCache(NpgsqlLogSequenceNumber primaryPosition) =>
-        new(Options.Create(new QueryCacheOptions()), TimeProvider.System, null, null, null, new FixedPositions(primaryPosition));
+        new(new QueryCacheOptions(), TimeProvider.System, null, null, null, new FixedPositions(primaryPosition));
 
     // What the routed data source does when the factory opens a connection: reports the position it reads at.
     private static ValueTask<int> ReadAt(NpgsqlLogSequenceNumber position, int value)

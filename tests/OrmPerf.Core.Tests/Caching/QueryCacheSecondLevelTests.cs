@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
 using OrmPerf.Sql;
 
@@ -150,7 +149,7 @@ public sealed class QueryCacheSecondLevelTests
     [Fact]
     public void A_store_without_serializer_type_information_is_rejected()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System, store: _store));
+        var error = Assert.Throws<InvalidOperationException>(() => new QueryCache(new QueryCacheOptions(), TimeProvider.System, store: _store));
 
         Assert.Contains("SerializerOptions", error.Message);
     }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging.Testing;
-using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OrmPerf.Caching;
 
@@ -14,12 +13,12 @@ internal sealed class QueryCacheTestContext : IDisposable
     {
         Time = time ?? new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         Cache = new QueryCache(
-            Options.Create(new QueryCacheOptions
+            new QueryCacheOptions
             {
                 Name = Name,
                 DefaultEntryOptions = defaults ?? new QueryCacheEntryOptions(),
                 SerializerOptions = new JsonSerializerOptions { TypeInfoResolver = new DefaultJsonTypeInfoResolver() },
-            }),
+            },
             Time,
             Logger,
             store);

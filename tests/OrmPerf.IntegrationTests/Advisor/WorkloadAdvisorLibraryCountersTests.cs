@@ -114,7 +114,7 @@ public sealed class WorkloadAdvisorLibraryCountersTests(TestServers servers)
         Assert.DoesNotContain(report.CachedQueriesNotPaying, f => f.Statement.Contains(countries, StringComparison.Ordinal));
 
         // The stable query's counters are there, and say it pays.
-        var statistics = ((QueryCache)cache).GetQueryStatistics();
+        var statistics = cache.GetQueryStatistics();
         var stable = Assert.Single(statistics, s => s.Statement == countryQuery);
         Assert.Equal(reads - 1, stable.Hits);
         Assert.Equal(1, stable.Misses);
@@ -146,7 +146,7 @@ public sealed class WorkloadAdvisorLibraryCountersTests(TestServers servers)
 
         Assert.True(report.LibraryCountersRead);
         Assert.Empty(report.CachedQueriesNotPaying);
-        var counted = Assert.Single(((QueryCache)cache).GetQueryStatistics());
+        var counted = Assert.Single(cache.GetQueryStatistics());
         Assert.Equal(190, counted.Hits);
         Assert.Equal(10, counted.Misses);
         Assert.Equal(1, counted.TagInvalidations);

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using OrmPerf.Caching;
@@ -22,7 +22,9 @@ public sealed class QueryCacheFailSafeOnPostgresTests(TestServers servers)
         await schema.ExecuteAsync("CREATE TABLE orders (id int); INSERT INTO orders VALUES (1), (2);");
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), time);
+        await using var services = new ServiceCollection().AddSingleton<TimeProvider>(time)
+            .AddOrmPerf(o => o.ConnectionString = schema.Primary).AddQueryCache().Services.BuildServiceProvider();
+        var cache = services.GetRequiredService<IQueryCache>();
 
         var fresh = await dataSource.QueryFirstOrDefaultCachedAsync<long>(cache, CountOrders, options: FailSafe, cancellationToken: _cancellation);
         await schema.ExecuteAsync("DROP TABLE orders");

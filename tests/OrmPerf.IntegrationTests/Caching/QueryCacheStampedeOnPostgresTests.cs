@@ -1,5 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
 using Dapper;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Infrastructure;
@@ -26,7 +26,8 @@ public sealed class QueryCacheStampedeOnPostgresTests(TestServers servers)
             END $$;
             """);
         await using var dataSource = NpgsqlDataSource.Create(schema.Primary);
-        using var cache = new QueryCache(Options.Create(new QueryCacheOptions()), TimeProvider.System);
+        await using var services = new ServiceCollection().AddOrmPerf(o => o.ConnectionString = schema.Primary).AddQueryCache().Services.BuildServiceProvider();
+        var cache = services.GetRequiredService<IQueryCache>();
 
         using var start = new ManualResetEventSlim();
         var requests = Enumerable.Range(0, 1000).Select(_ => Task.Run(async () =>

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OrmPerf.Caching;
 using OrmPerf.Redis;
 
 namespace OrmPerf.IntegrationTests.Redis;
@@ -46,5 +48,38 @@ public sealed class RedisCacheOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(5), options.DisconnectedL1Duration);
         Assert.Null(options.LeaseDuration);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.FailureSamplingDuration);
+    }
+
+    [Fact]
+    public void Settings_bind_from_configuration_under_the_keyed_caches_name()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Redis:Configuration"] = "127.0.0.1:6379",
+            ["Redis:KeyPrefix"] = "reports:",
+            ["Redis:OperationTimeout"] = "00:00:00.2",
+            ["Redis:LeaseDuration"] = "00:00:05",
+            ["Redis:MinimumThroughput"] = "20",
+        }).Build();
+        var services = new ServiceCollection();
+        services.Configure<RedisCacheOptions>("reports", configuration.GetSection("Redis"));
+        services.AddOrmPerf(o => o.ConnectionString = "Host=127.0.0.1").AddKeyedRedisCache("reports", _ => { });
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptionsMonitor<RedisCacheOptions>>().Get("reports");
+
+        Assert.Equal(("127.0.0.1:6379", "reports:", TimeSpan.FromMilliseconds(200)), (options.Configuration, options.KeyPrefix, options.OperationTimeout));
+        Assert.Equal((TimeSpan.FromSeconds(5), 20), (options.LeaseDuration, options.MinimumThroughput));
+        Assert.NotNull(provider.GetRequiredKeyedService<IQueryCache>("reports"));
+    }
+
+    [Fact]
+    public void A_second_AddRedisCache_is_refused_naming_AddKeyedRedisCache()
+    {
+        var services = new ServiceCollection().AddRedisCache(o => o.Configuration = "127.0.0.1:6379");
+
+        var error = Assert.Throws<InvalidOperationException>(() => services.AddRedisCache(o => o.Configuration = "127.0.0.1:6379"));
+
+        Assert.Contains("AddKeyedRedisCache", error.Message);
     }
 }

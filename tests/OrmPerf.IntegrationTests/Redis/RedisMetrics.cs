@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using OrmPerf.Redis;
+using OrmPerf.Redis.Diagnostics;
 
 namespace OrmPerf.IntegrationTests.Redis;
 
@@ -9,12 +9,12 @@ namespace OrmPerf.IntegrationTests.Redis;
 /// </summary>
 internal sealed class RedisMetrics(string keyPrefix) : IDisposable
 {
-    private readonly MetricCollector<long> _hits = Collect(RedisCacheDiagnostics.Hits);
-    private readonly MetricCollector<long> _misses = Collect(RedisCacheDiagnostics.Misses);
-    private readonly MetricCollector<long> _errors = Collect(RedisCacheDiagnostics.Errors);
-    private readonly MetricCollector<long> _sent = Collect(RedisCacheDiagnostics.MessagesSent);
-    private readonly MetricCollector<long> _received = Collect(RedisCacheDiagnostics.MessagesReceived);
-    private readonly MetricCollector<long> _circuit = Collect(RedisCacheDiagnostics.CircuitTransitions);
+    private readonly MetricCollector<long> _hits = Collect(RedisDiagnostics.Hits);
+    private readonly MetricCollector<long> _misses = Collect(RedisDiagnostics.Misses);
+    private readonly MetricCollector<long> _errors = Collect(RedisDiagnostics.Errors);
+    private readonly MetricCollector<long> _sent = Collect(RedisDiagnostics.MessagesSent);
+    private readonly MetricCollector<long> _received = Collect(RedisDiagnostics.MessagesReceived);
+    private readonly MetricCollector<long> _circuit = Collect(RedisDiagnostics.CircuitTransitions);
 
     public long Hits => Sum(_hits);
 
@@ -40,11 +40,11 @@ internal sealed class RedisMetrics(string keyPrefix) : IDisposable
         }
     }
 
-    private static MetricCollector<long> Collect(string instrument) => new(null, RedisCacheDiagnostics.MeterName, instrument);
+    private static MetricCollector<long> Collect(string instrument) => new(null, RedisDiagnostics.MeterName, instrument);
 
     private long Sum(MetricCollector<long> collector, params (string Name, string Value)[] tags) =>
         collector.GetMeasurementSnapshot()
-            .Where(measurement => Equals(measurement.Tags.GetValueOrDefault(RedisCacheDiagnostics.KeyPrefixTag), keyPrefix)
+            .Where(measurement => Equals(measurement.Tags.GetValueOrDefault(RedisDiagnostics.KeyPrefixTag), keyPrefix)
                 && tags.All(tag => Equals(measurement.Tags.GetValueOrDefault(tag.Name), tag.Value)))
             .Sum(measurement => measurement.Value);
 }

@@ -1,11 +1,12 @@
 using System.Data.Common;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OrmPerf.Caching;
 using OrmPerf.Redis;
 
 namespace OrmPerf.IntegrationTests.Redis;
 
-/// <summary>One "node" of a service: its own service provider, query cache, Redis connection and data source.</summary>
+/// <summary>One "node" of a service, started: its own service provider, query cache, Redis connection and data source.</summary>
 internal sealed class RedisNode : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
@@ -23,6 +24,12 @@ internal sealed class RedisNode : IAsyncDisposable
             configure?.Invoke(o);
         });
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        // As a host would: the cache attaches its backplane (connecting to Redis) at start, not on the first read.
+        foreach (var service in _provider.GetServices<IHostedService>())
+        {
+            service.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        }
+
         Cache = _provider.GetRequiredService<IQueryCache>();
         DataSource = _provider.GetRequiredService<DbDataSource>();
     }

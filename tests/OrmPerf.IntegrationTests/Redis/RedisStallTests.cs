@@ -3,8 +3,8 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OrmPerf.Caching;
 using OrmPerf.IntegrationTests.Infrastructure;
-using OrmPerf.Redis;
 using StackExchange.Redis;
+using OrmPerf.Redis.Diagnostics;
 
 namespace OrmPerf.IntegrationTests.Redis;
 
@@ -170,7 +170,7 @@ public sealed class RedisStallTests(TestServers servers)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == RedisCacheDiagnostics.MeterName && instrument.Name == RedisCacheDiagnostics.CircuitTransitions)
+                if (instrument.Meter.Name == RedisDiagnostics.MeterName && instrument.Name == RedisDiagnostics.CircuitTransitions)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -182,7 +182,7 @@ public sealed class RedisStallTests(TestServers servers)
                 foreach (var tag in tags)
                 {
                     if (tag.Key == "ormperf.redis.circuit.state") state = tag.Value as string;
-                    if (tag.Key == RedisCacheDiagnostics.KeyPrefixTag) keyPrefix = tag.Value as string;
+                    if (tag.Key == RedisDiagnostics.KeyPrefixTag) keyPrefix = tag.Value as string;
                 }
 
                 if (state is not null && keyPrefix == prefix)

@@ -2,12 +2,13 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using NpgsqlTypes;
 using OrmPerf.Caching;
+using OrmPerf.Redis.Connections;
+using OrmPerf.Redis.Diagnostics;
 using StackExchange.Redis;
 
-namespace OrmPerf.Redis;
+namespace OrmPerf.Redis.Backplane;
 
 /// <summary>
 /// The query cache's backplane on a Redis pub/sub channel (<c>&lt;prefix&gt;invalidations</c>). A message is JSON:
@@ -30,41 +31,50 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     private readonly TimeSpan _tagRetention;
     private readonly TimeProvider _time;
     private readonly TimeSpan _disconnectedL1Duration;
-    private readonly ISubscriber _subscriber;
     private readonly string _node = Guid.NewGuid().ToString("N");
     private IQueryCacheBackplaneReceiver? _receiver;
+    private ISubscriber? _subscriber;
 
-    public RedisQueryCacheBackplane(RedisCalls calls, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisQueryCacheBackplane>? logger = null)
+    public RedisQueryCacheBackplane(RedisCalls calls, RedisCacheOptions options, TimeProvider timeProvider, ILogger<RedisQueryCacheBackplane>? logger = null)
     {
         _calls = calls;
         _time = timeProvider;
-        _keys = new RedisKeys(options.Value.KeyPrefix);
-        _tagRetention = options.Value.TagRetention;
-        _disconnectedL1Duration = options.Value.DisconnectedL1Duration;
-        _subscriber = calls.Multiplexer.GetSubscriber();
+        _keys = new RedisKeys(options.KeyPrefix);
+        _tagRetention = options.TagRetention;
+        _disconnectedL1Duration = options.DisconnectedL1Duration;
         _logger = logger ?? (ILogger)NullLogger.Instance;
         _channel = _keys.Channel;
     }
 
-    /// <summary><see cref="RedisCacheOptions.DisconnectedL1Duration"/> while the subscription is down, no limit otherwise.</summary>
-    public TimeSpan? LocalFreshnessLimit => _subscriber.IsConnected(_channel) ? null : _disconnectedL1Duration;
+    /// <summary>
+    /// <see cref="RedisCacheOptions.DisconnectedL1Duration"/> while the subscription is down, no limit otherwise (nor
+    /// before <see cref="Attach"/>, which the cache calls before it stores anything).
+    /// </summary>
+    public TimeSpan? LocalFreshnessLimit => _subscriber is not { } subscriber || subscriber.IsConnected(_channel) ? null : _disconnectedL1Duration;
+
+    /// <summary>Whether the backplane's subscription is attached and connected, for the health check.</summary>
+    public bool? IsSubscribed => _subscriber?.IsConnected(_channel);
 
     public void Attach(IQueryCacheBackplaneReceiver receiver)
     {
         ArgumentNullException.ThrowIfNull(receiver);
         if (Interlocked.CompareExchange(ref _receiver, receiver, null) is not null)
         {
-            throw new InvalidOperationException("This Redis backplane already serves a query cache; register one query cache per service provider.");
+            throw new InvalidOperationException("This Redis backplane already serves a query cache; expected one cache per AddRedisCache (another cache takes AddKeyedRedisCache).");
         }
 
-        _calls.Multiplexer.ConnectionRestored += OnConnectionRestored;
+        // Here, not in the constructor: the cache attaches when the host starts or on first use, and this connects.
+        var multiplexer = _calls.Multiplexer;
+        multiplexer.ConnectionRestored += OnConnectionRestored;
+        var subscriber = multiplexer.GetSubscriber();
+        Volatile.Write(ref _subscriber, subscriber);
         try
         {
-            _subscriber.Subscribe(_channel, OnMessage);
+            subscriber.Subscribe(_channel, OnMessage);
         }
         catch (Exception e)
         {
-            RedisLog.SubscribeFailed(_logger, _channel.ToString(), e);
+            Log.SubscribeFailed(_logger, _channel.ToString(), e);
         }
     }
 
@@ -104,10 +114,15 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
 
     public void Dispose()
     {
+        if (_subscriber is not { } subscriber)
+        {
+            return;
+        }
+
         _calls.Multiplexer.ConnectionRestored -= OnConnectionRestored;
         try
         {
-            _subscriber.Unsubscribe(_channel, OnMessage);
+            subscriber.Unsubscribe(_channel, OnMessage);
         }
         catch (ObjectDisposedException)
         {
@@ -117,10 +132,10 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
 
     private async ValueTask PublishAsync(byte[] message, CancellationToken cancellationToken)
     {
-        var (succeeded, _) = await _calls.TryAsync("publish", _ => _subscriber.PublishAsync(_channel, message), cancellationToken).ConfigureAwait(false);
+        var (succeeded, _) = await _calls.TryAsync("publish", _ => (_subscriber ?? _calls.Multiplexer.GetSubscriber()).PublishAsync(_channel, message), cancellationToken).ConfigureAwait(false);
         if (succeeded)
         {
-            RedisCacheDiagnostics.SentCounter.Add(1, _calls.PrefixTag);
+            RedisDiagnostics.SentCounter.Add(1, _calls.PrefixTag);
         }
     }
 
@@ -143,7 +158,7 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
     {
         if (args.ConnectionType == ConnectionType.Subscription && _receiver is { } receiver)
         {
-            RedisLog.BackplaneReconnected(_logger, _channel.ToString());
+            Log.BackplaneReconnected(_logger, _channel.ToString());
             receiver.EvictAllLocal();
         }
     }
@@ -176,11 +191,11 @@ internal sealed class RedisQueryCacheBackplane : IQueryCacheBackplane, IDisposab
                 }
             }
 
-            RedisCacheDiagnostics.ReceivedCounter.Add(1, _calls.PrefixTag);
+            RedisDiagnostics.ReceivedCounter.Add(1, _calls.PrefixTag);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or ArgumentNullException or FormatException)
         {
-            RedisLog.MalformedMessage(_logger, channel.ToString(), e);
+            Log.MalformedMessage(_logger, channel.ToString(), e);
         }
     }
 }

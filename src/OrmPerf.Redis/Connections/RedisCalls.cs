@@ -1,12 +1,13 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
+using OrmPerf.Redis.Diagnostics;
 using StackExchange.Redis;
 
-namespace OrmPerf.Redis;
+namespace OrmPerf.Redis.Connections;
 
 /// <summary>
 /// Runs every Redis call of the second level and the backplane with a short timeout behind a Polly circuit breaker,
@@ -27,12 +28,13 @@ internal sealed class RedisCalls
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
 
-    public RedisCalls(IConnectionMultiplexer multiplexer, IOptions<RedisCacheOptions> options, TimeProvider timeProvider, ILogger<RedisCalls>? logger = null)
+    private readonly RedisConnection _connection;
+
+    public RedisCalls(RedisConnection connection, RedisCacheOptions settings, TimeProvider timeProvider, ILogger<RedisCalls>? logger = null)
     {
-        Multiplexer = multiplexer;
-        PrefixTag = new KeyValuePair<string, object?>(RedisCacheDiagnostics.KeyPrefixTag, options.Value.KeyPrefix);
+        _connection = connection;
+        PrefixTag = new KeyValuePair<string, object?>(RedisDiagnostics.KeyPrefixTag, settings.KeyPrefix);
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        var settings = options.Value;
         _timeout = settings.OperationTimeout;
         _timeProvider = timeProvider;
         _breaker = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
@@ -45,37 +47,44 @@ internal sealed class RedisCalls
                 StateProvider = _circuit,
                 OnOpened = args =>
                 {
-                    RedisLog.CircuitOpened(_logger, args.BreakDuration, args.Outcome.Exception);
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "open"));
+                    Log.CircuitOpened(_logger, args.BreakDuration, args.Outcome.Exception);
+                    RedisDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>(RedisDiagnostics.CircuitStateTag, "open"));
                     return default;
                 },
                 OnHalfOpened = _ =>
                 {
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "half_open"));
+                    RedisDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>(RedisDiagnostics.CircuitStateTag, "half_open"));
                     return default;
                 },
                 OnClosed = _ =>
                 {
-                    RedisLog.CircuitClosed(_logger);
-                    RedisCacheDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.circuit.state", "closed"));
+                    Log.CircuitClosed(_logger);
+                    RedisDiagnostics.CircuitCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>(RedisDiagnostics.CircuitStateTag, "closed"));
                     return default;
                 },
             })
             .Build();
     }
 
-    /// <summary>The process's connection to Redis.</summary>
-    public IConnectionMultiplexer Multiplexer { get; }
+    /// <summary>OrmPerf.Redis's connection to Redis, connected on first read.</summary>
+    public IConnectionMultiplexer Multiplexer => _connection.Multiplexer;
 
-    /// <summary>The <see cref="RedisCacheDiagnostics.KeyPrefixTag"/> every measurement carries.</summary>
+    /// <summary>The connection, for the health check: it reads the state without connecting.</summary>
+    public RedisConnection Connection => _connection;
+
+    /// <summary>The breaker's state: calls are skipped while it is open.</summary>
+    public CircuitState CircuitState => _circuit.CircuitState;
+
+    /// <summary>The <see cref="RedisDiagnostics.KeyPrefixTag"/> every measurement carries.</summary>
     public KeyValuePair<string, object?> PrefixTag { get; }
 
     /// <summary>Runs <paramref name="call"/>; returns whether it succeeded, and its result.</summary>
     /// <param name="operation">Names the call in logs and metrics.</param>
     /// <param name="call">The Redis call.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is the only exception thrown.</param>
-    public ValueTask<(bool Succeeded, T Result)> TryAsync<T>(string operation, Func<IDatabase, Task<T>> call, CancellationToken cancellationToken) =>
-        TryAsync(operation, call, static (database, call) => call(database), cancellationToken);
+    /// <param name="span">The caller's span, marked failed when the call fails; <see langword="null"/> for none.</param>
+    public ValueTask<(bool Succeeded, T Result)> TryAsync<T>(string operation, Func<IDatabase, Task<T>> call, CancellationToken cancellationToken, Activity? span = null) =>
+        TryAsync(operation, call, static (database, call) => call(database), cancellationToken, span);
 
     /// <summary>
     /// Runs <paramref name="call"/> with <paramref name="state"/>, giving up after the operation timeout; returns whether
@@ -86,9 +95,10 @@ internal sealed class RedisCalls
     /// <param name="state">What <paramref name="call"/> needs (keys, values).</param>
     /// <param name="call">The Redis call.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation is the only exception thrown.</param>
+    /// <param name="span">The caller's span, marked failed when the call fails; <see langword="null"/> for none.</param>
     // Runs on every second-level read, awaited once by our own code: its state machine is reused, not allocated.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<(bool Succeeded, T Result)> TryAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken)
+    public async ValueTask<(bool Succeeded, T Result)> TryAsync<TState, T>(string operation, TState state, Func<IDatabase, TState, Task<T>> call, CancellationToken cancellationToken, Activity? span = null)
     {
         try
         {
@@ -116,8 +126,9 @@ internal sealed class RedisCalls
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            RedisLog.CallFailed(_logger, operation, e);
-            RedisCacheDiagnostics.ErrorCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>("ormperf.redis.operation", operation));
+            Log.CallFailed(_logger, operation, e);
+            RedisDiagnostics.Fail(span, e);
+            RedisDiagnostics.ErrorCounter.Add(1, PrefixTag, new KeyValuePair<string, object?>(RedisDiagnostics.OperationTag, operation));
             return (false, default!);
         }
     }

@@ -2,15 +2,18 @@ using Microsoft.Extensions.Options;
 
 namespace OrmPerf.Redis;
 
-/// <summary>Rejects Redis cache settings that cannot work, naming the bad value. Thread-safe (stateless).</summary>
+/// <summary>
+/// Rejects Redis cache settings that cannot work, every failure at once, naming the property, the bad value and what was
+/// expected. Runs for every named instance (each keyed cache's). Thread-safe (stateless).
+/// </summary>
 internal sealed class RedisCacheOptionsValidator : IValidateOptions<RedisCacheOptions>
 {
     public ValidateOptionsResult Validate(string? name, RedisCacheOptions options)
     {
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.Configuration))
+        if (string.IsNullOrWhiteSpace(options.Configuration) && options.ConnectionMultiplexerFactory is null)
         {
-            failures.Add($"RedisCacheOptions.Configuration is '{options.Configuration}'; expected a StackExchange.Redis configuration string such as '127.0.0.1:6379'.");
+            failures.Add($"RedisCacheOptions.Configuration is '{options.Configuration}'; expected a StackExchange.Redis configuration string such as '127.0.0.1:6379' (or a ConnectionMultiplexerFactory).");
         }
 
         if (string.IsNullOrEmpty(options.KeyPrefix))

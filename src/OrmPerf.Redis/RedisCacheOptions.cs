@@ -1,11 +1,26 @@
+using StackExchange.Redis;
+
 namespace OrmPerf.Redis;
 
-/// <summary>Settings of the Redis second level and backplane, validated when the host starts.</summary>
+/// <summary>
+/// Settings of the Redis second level and backplane, validated when the host starts; named after the cache's key for
+/// <c>AddKeyedRedisCache</c>, and bindable from configuration (all but <see cref="ConnectionMultiplexerFactory"/>).
+/// </summary>
 /// <remarks>Configure before the services are built; not meant to be changed afterwards (not thread-safe).</remarks>
 public sealed class RedisCacheOptions
 {
-    /// <summary>The StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>. Required.</summary>
+    /// <summary>
+    /// The StackExchange.Redis configuration string, e.g. <c>127.0.0.1:6379</c>. Required unless
+    /// <see cref="ConnectionMultiplexerFactory"/> is set.
+    /// </summary>
     public string Configuration { get; set; } = "";
+
+    /// <summary>
+    /// Gives OrmPerf.Redis a multiplexer of yours instead of one it creates from <see cref="Configuration"/>: called
+    /// once, on first use; OrmPerf does not dispose it. Create it with <c>AbortOnConnectFail=false</c> so a Redis that is
+    /// down does not fail the cache. Default: <see langword="null"/> (OrmPerf creates and owns its own).
+    /// </summary>
+    public Func<IConnectionMultiplexer>? ConnectionMultiplexerFactory { get; set; }
 
     /// <summary>
     /// Prepended to every key and to the backplane channel, so several applications can share one Redis.

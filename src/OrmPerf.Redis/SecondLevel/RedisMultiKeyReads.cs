@@ -1,6 +1,6 @@
 using StackExchange.Redis;
 
-namespace OrmPerf.Redis;
+namespace OrmPerf.Redis.SecondLevel;
 
 /// <summary>
 /// <c>MGET</c> that also works on Redis Cluster, where one command may only name keys of one hash slot. An entry and

@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using OrmPerf.Caching;
+using OrmPerf.Redis.Connections;
+using OrmPerf.Redis.Diagnostics;
 using StackExchange.Redis;
 
-namespace OrmPerf.Redis;
+namespace OrmPerf.Redis.SecondLevel;
 
 /// <summary>
 /// The query cache's second level in Redis: one string per entry under the key prefix, expiring with the entry (its
@@ -13,14 +14,17 @@ namespace OrmPerf.Redis;
 /// tagged read fetches the entry and its tags' invalidation times (<c>&lt;prefix&gt;tag:&lt;tag&gt;</c>) in one <c>MGET</c>
 /// (on Redis Cluster, one per hash slot, sent together: <see cref="RedisMultiKeyReads"/>).
 /// </summary>
-/// <remarks>Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Thread-safe.</remarks>
-internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCacheOptions> options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
+/// <remarks>
+/// Fails open (see <see cref="RedisCalls"/>): never throws but for the caller's cancellation. Reads and writes run in
+/// <see cref="RedisDiagnostics.GetSpan"/> and <see cref="RedisDiagnostics.SetSpan"/> spans when someone listens. Thread-safe.
+/// </remarks>
+internal sealed class RedisQueryCacheStore(RedisCalls calls, RedisCacheOptions options, ILogger<RedisQueryCacheStore>? logger = null) : IQueryCacheStore
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
-    private readonly RedisKeys _keys = new(options.Value.KeyPrefix);
-    private readonly int _maxPayloadBytes = options.Value.MaxPayloadBytes;
-    private readonly TimeSpan _tagRetention = options.Value.TagRetention;
-    private readonly TimeSpan? _leaseDuration = options.Value.LeaseDuration;
+    private readonly RedisKeys _keys = new(options.KeyPrefix);
+    private readonly int _maxPayloadBytes = options.MaxPayloadBytes;
+    private readonly TimeSpan _tagRetention = options.TagRetention;
+    private readonly TimeSpan? _leaseDuration = options.LeaseDuration;
 
     public async ValueTask<byte[]?> GetAsync(string key, CancellationToken cancellationToken) =>
         (await ReadAsync(key, [], cancellationToken).ConfigureAwait(false)).Payload;
@@ -33,10 +37,11 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<QueryCacheStoreRead> ReadAsync(string key, IReadOnlyList<string> tags, CancellationToken cancellationToken)
     {
+        using var span = RedisDiagnostics.StartSpan(RedisDiagnostics.GetSpan, calls.PrefixTag);
         var entryKey = _keys.Entry(key);
         if (tags.Count == 0)
         {
-            var (found, value) = await calls.TryAsync("get", entryKey, static (database, entryKey) => database.StringGetAsync(entryKey), cancellationToken).ConfigureAwait(false);
+            var (found, value) = await calls.TryAsync("get", entryKey, static (database, entryKey) => database.StringGetAsync(entryKey), cancellationToken, span).ConfigureAwait(false);
             return found ? new QueryCacheStoreRead(Counted(value), null) : default;
         }
 
@@ -47,7 +52,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
             keys[i + 1] = _keys.Tag(tags[i]);
         }
 
-        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys) => RedisMultiKeyReads.StringGetAsync(database, keys), cancellationToken).ConfigureAwait(false);
+        var (succeeded, values) = await calls.TryAsync("get", keys, static (database, keys) => RedisMultiKeyReads.StringGetAsync(database, keys), cancellationToken, span).ConfigureAwait(false);
         if (!succeeded || Counted(values[0]) is not { } payload)
         {
             return default;
@@ -70,15 +75,16 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     {
         if (payload.Length > _maxPayloadBytes)
         {
-            RedisLog.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
-            RedisCacheDiagnostics.OversizeCounter.Add(1, calls.PrefixTag);
+            Log.PayloadTooLarge(_logger, key, payload.Length, _maxPayloadBytes);
+            RedisDiagnostics.OversizeCounter.Add(1, calls.PrefixTag);
             return;
         }
 
+        using var span = RedisDiagnostics.StartSpan(RedisDiagnostics.SetSpan, calls.PrefixTag);
         var redisKey = _keys.Entry(key);
         // An entry must not outlive the invalidation times of its tags, or a node could read it after they expired.
         var expiry = timeToLive < _tagRetention ? timeToLive : _tagRetention;
-        await calls.TryAsync("set", database => database.StringSetAsync(redisKey, payload, expiry), cancellationToken).ConfigureAwait(false);
+        await calls.TryAsync("set", database => database.StringSetAsync(redisKey, payload, expiry), cancellationToken, span).ConfigureAwait(false);
     }
 
     public async ValueTask RemoveAsync(string key, CancellationToken cancellationToken)
@@ -133,7 +139,7 @@ internal sealed class RedisQueryCacheStore(RedisCalls calls, IOptions<RedisCache
     /// <summary>Counts a read entry as a hit or a miss; returns its payload.</summary>
     private byte[]? Counted(RedisValue entry)
     {
-        (entry.IsNull ? RedisCacheDiagnostics.MissCounter : RedisCacheDiagnostics.HitCounter).Add(1, calls.PrefixTag);
+        (entry.IsNull ? RedisDiagnostics.MissCounter : RedisDiagnostics.HitCounter).Add(1, calls.PrefixTag);
         return entry.IsNull ? null : (byte[]?)entry;
     }
 }
