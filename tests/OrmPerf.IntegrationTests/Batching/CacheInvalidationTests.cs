@@ -5,6 +5,7 @@ using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.Caching;
 using OrmPerf.Changes;
+using OrmPerf.Diagnostics;
 using OrmPerf.IntegrationTests.Infrastructure;
 
 namespace OrmPerf.IntegrationTests.Batching;
@@ -68,7 +69,7 @@ public sealed class CacheInvalidationTests(TestServers servers)
         await writer.WriteAsync(OrderEvent.Good(1), _cancellation);
 
         Assert.Equal(1, await CountCachedAsync(dataSource, cache));
-        var failure = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == 205);
+        var failure = Assert.Single(logs.GetSnapshot(), r => r.Id.Id == OrmPerfEventId.ChangeListenerFailed);
         Assert.Equal(LogLevel.Error, failure.Level);
         Assert.IsType<InvalidOperationException>(failure.Exception);
         Assert.Contains($"{nameof(ThrowingListener)} failed after a batch committed to table {schema.Name}.order_event", failure.Message, StringComparison.Ordinal);
