@@ -19,26 +19,17 @@ internal static class BinaryCopyEncoding
     // As Npgsql: a string that is not valid UTF-16 (a lone surrogate) is refused, not sent with replacement characters.
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private static readonly Dictionary<(Type, NpgsqlDbType), Delegate> Encoders = new()
-    {
-        [(typeof(long), NpgsqlDbType.Bigint)] = (ValueEncoder<long>)Int64,
-        [(typeof(long?), NpgsqlDbType.Bigint)] = (ValueEncoder<long?>)((v, d) => Int64(v.GetValueOrDefault(), d)),
-        [(typeof(int), NpgsqlDbType.Integer)] = (ValueEncoder<int>)Int32,
-        [(typeof(int?), NpgsqlDbType.Integer)] = (ValueEncoder<int?>)((v, d) => Int32(v.GetValueOrDefault(), d)),
-        [(typeof(short), NpgsqlDbType.Smallint)] = (ValueEncoder<short>)Int16,
-        [(typeof(short?), NpgsqlDbType.Smallint)] = (ValueEncoder<short?>)((v, d) => Int16(v.GetValueOrDefault(), d)),
-        [(typeof(double), NpgsqlDbType.Double)] = (ValueEncoder<double>)Float64,
-        [(typeof(double?), NpgsqlDbType.Double)] = (ValueEncoder<double?>)((v, d) => Float64(v.GetValueOrDefault(), d)),
-        [(typeof(float), NpgsqlDbType.Real)] = (ValueEncoder<float>)Float32,
-        [(typeof(float?), NpgsqlDbType.Real)] = (ValueEncoder<float?>)((v, d) => Float32(v.GetValueOrDefault(), d)),
-        [(typeof(bool), NpgsqlDbType.Boolean)] = (ValueEncoder<bool>)Boolean,
-        [(typeof(bool?), NpgsqlDbType.Boolean)] = (ValueEncoder<bool?>)((v, d) => Boolean(v.GetValueOrDefault(), d)),
-        [(typeof(Guid), NpgsqlDbType.Uuid)] = (ValueEncoder<Guid>)Uuid,
-        [(typeof(Guid?), NpgsqlDbType.Uuid)] = (ValueEncoder<Guid?>)((v, d) => Uuid(v.GetValueOrDefault(), d)),
-        [(typeof(string), NpgsqlDbType.Text)] = (ValueEncoder<string>)Text,
-        [(typeof(string), NpgsqlDbType.Varchar)] = (ValueEncoder<string>)Text,
-        [(typeof(byte[]), NpgsqlDbType.Bytea)] = (ValueEncoder<byte[]>)Bytes,
-    };
+    private static readonly Dictionary<(Type, NpgsqlDbType), Delegate> Encoders = new(
+        WithNullable<long>(NpgsqlDbType.Bigint, Int64)
+            .Concat(WithNullable<int>(NpgsqlDbType.Integer, Int32))
+            .Concat(WithNullable<short>(NpgsqlDbType.Smallint, Int16))
+            .Concat(WithNullable<double>(NpgsqlDbType.Double, Float64))
+            .Concat(WithNullable<float>(NpgsqlDbType.Real, Float32))
+            .Concat(WithNullable<bool>(NpgsqlDbType.Boolean, Boolean))
+            .Concat(WithNullable<Guid>(NpgsqlDbType.Uuid, Uuid))
+            .Append(new((typeof(string), NpgsqlDbType.Text), (ValueEncoder<string>)Text))
+            .Append(new((typeof(string), NpgsqlDbType.Varchar), (ValueEncoder<string>)Text))
+            .Append(new((typeof(byte[]), NpgsqlDbType.Bytea), (ValueEncoder<byte[]>)Bytes)));
 
     /// <summary>The file header: signature, flags (no OIDs) and an empty header extension.</summary>
     public static ReadOnlySpan<byte> Header => [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', (byte)'\n', 0xFF, (byte)'\r', (byte)'\n', 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -57,89 +48,67 @@ internal static class BinaryCopyEncoding
     public static int Null(Span<byte> destination) => BinaryPrimitives.TryWriteInt32BigEndian(destination, -1) ? 4 : -1;
 
     /// <summary>Writes a bigint field; -1 when 12 bytes do not fit.</summary>
-    public static int Int64(long value, Span<byte> destination)
-    {
-        if (destination.Length < 12)
-        {
-            return -1;
-        }
+    public static int Int64(long value, Span<byte> destination) =>
+        TryStartField(destination, 8, out var field) && BinaryPrimitives.TryWriteInt64BigEndian(field, value) ? 12 : -1;
 
-        BinaryPrimitives.WriteInt32BigEndian(destination, 8);
-        BinaryPrimitives.WriteInt64BigEndian(destination[4..], value);
-        return 12;
-    }
+    private static int Int32(int value, Span<byte> destination) =>
+        TryStartField(destination, 4, out var field) && BinaryPrimitives.TryWriteInt32BigEndian(field, value) ? 8 : -1;
 
-    private static int Int32(int value, Span<byte> destination)
-    {
-        if (destination.Length < 8)
-        {
-            return -1;
-        }
+    private static int Int16(short value, Span<byte> destination) =>
+        TryStartField(destination, 2, out var field) && BinaryPrimitives.TryWriteInt16BigEndian(field, value) ? 6 : -1;
 
-        BinaryPrimitives.WriteInt32BigEndian(destination, 4);
-        BinaryPrimitives.WriteInt32BigEndian(destination[4..], value);
-        return 8;
-    }
+    private static int Float64(double value, Span<byte> destination) =>
+        TryStartField(destination, 8, out var field) && BinaryPrimitives.TryWriteDoubleBigEndian(field, value) ? 12 : -1;
 
-    private static int Int16(short value, Span<byte> destination)
-    {
-        if (destination.Length < 6)
-        {
-            return -1;
-        }
+    private static int Float32(float value, Span<byte> destination) =>
+        TryStartField(destination, 4, out var field) && BinaryPrimitives.TryWriteSingleBigEndian(field, value) ? 8 : -1;
 
-        BinaryPrimitives.WriteInt32BigEndian(destination, 2);
-        BinaryPrimitives.WriteInt16BigEndian(destination[4..], value);
-        return 6;
-    }
-
-    private static int Float64(double value, Span<byte> destination)
-    {
-        if (destination.Length < 12)
-        {
-            return -1;
-        }
-
-        BinaryPrimitives.WriteInt32BigEndian(destination, 8);
-        BinaryPrimitives.WriteDoubleBigEndian(destination[4..], value);
-        return 12;
-    }
-
-    private static int Float32(float value, Span<byte> destination)
-    {
-        if (destination.Length < 8)
-        {
-            return -1;
-        }
-
-        BinaryPrimitives.WriteInt32BigEndian(destination, 4);
-        BinaryPrimitives.WriteSingleBigEndian(destination[4..], value);
-        return 8;
-    }
+    // PostgreSQL's uuid is the RFC 4122 byte order, which is .NET's big-endian form of a Guid.
+    private static int Uuid(Guid value, Span<byte> destination) =>
+        TryStartField(destination, 16, out var field) && value.TryWriteBytes(field, bigEndian: true, out _) ? 20 : -1;
 
     private static int Boolean(bool value, Span<byte> destination)
     {
-        if (destination.Length < 5)
+        if (!TryStartField(destination, 1, out var field))
         {
             return -1;
         }
 
-        BinaryPrimitives.WriteInt32BigEndian(destination, 1);
-        destination[4] = value ? (byte)1 : (byte)0;
+        field[0] = value ? (byte)1 : (byte)0;
         return 5;
     }
 
-    // PostgreSQL's uuid is the RFC 4122 byte order, which is .NET's big-endian form of a Guid.
-    private static int Uuid(Guid value, Span<byte> destination)
+    private static int Bytes(byte[] value, Span<byte> destination)
     {
-        if (destination.Length < 20)
+        if (!TryStartField(destination, value.Length, out var field))
         {
             return -1;
         }
 
-        BinaryPrimitives.WriteInt32BigEndian(destination, 16);
-        value.TryWriteBytes(destination[4..], bigEndian: true, out _);
-        return 20;
+        value.CopyTo(field);
+        return 4 + value.Length;
+    }
+
+    // A value type's encoder, and its nullable's (whose nulls never reach an encoder).
+    private static IEnumerable<KeyValuePair<(Type, NpgsqlDbType), Delegate>> WithNullable<TValue>(NpgsqlDbType type, ValueEncoder<TValue> encode)
+        where TValue : struct
+    {
+        yield return new((typeof(TValue), type), encode);
+        yield return new((typeof(TValue?), type), (ValueEncoder<TValue?>)((value, destination) => encode(value.GetValueOrDefault(), destination)));
+    }
+
+    // Writes the length of a field of size bytes and returns where its value goes; false when the field does not fit.
+    private static bool TryStartField(Span<byte> destination, int size, out Span<byte> value)
+    {
+        if (destination.Length < 4 + size)
+        {
+            value = default;
+            return false;
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(destination, size);
+        value = destination.Slice(4, size);
+        return true;
     }
 
     private static int Text(string value, Span<byte> destination)
@@ -153,17 +122,5 @@ internal static class BinaryCopyEncoding
         var length = StrictUtf8.GetBytes(value, destination[4..]);
         BinaryPrimitives.WriteInt32BigEndian(destination, length);
         return 4 + length;
-    }
-
-    private static int Bytes(byte[] value, Span<byte> destination)
-    {
-        if (destination.Length < 4 + value.Length)
-        {
-            return -1;
-        }
-
-        BinaryPrimitives.WriteInt32BigEndian(destination, value.Length);
-        value.CopyTo(destination[4..]);
-        return 4 + value.Length;
     }
 }
