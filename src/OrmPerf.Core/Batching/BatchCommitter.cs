@@ -332,13 +332,15 @@ internal sealed class BatchCommitter<T>
             var used = BinaryCopyEncoding.Header.Length;
             for (var index = 0; index <= rows.Count; index++)
             {
+                // Each turn encodes one row, flushing the buffer first when it is full; the last turn writes the trailer.
                 int length;
                 while ((length = index < rows.Count ? EncodeRow(rows[index], index, buffer.AsSpan(used)) : BinaryCopyEncoding.TryEnd(buffer.AsSpan(used)) ? 2 : -1) < 0)
                 {
                     if (used == 0)
                     {
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                         ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer = bigger;
                         continue;
                     }
 
