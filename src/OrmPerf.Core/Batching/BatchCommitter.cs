@@ -1,3 +1,4 @@
+using System.Buffers;
 using Npgsql;
 using NpgsqlTypes;
 using OrmPerf.Consistency;
@@ -19,6 +20,7 @@ internal sealed class BatchCommitter<T>
 {
     private const string StagingTable = "pg_temp.ormperf_batch";
     private const string RowOrdinal = "ormperf_row";
+    private const int CopyChunk = 64 * 1024;
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TableMap<T> _map;
@@ -33,6 +35,7 @@ internal sealed class BatchCommitter<T>
     private readonly bool _upsertReportsKeys;
     private readonly string? _storedKeysSql;
     private readonly bool _reportsPosition;
+    private readonly bool _encodesRows;
     private string? _allocateKeysSql;
 
     // reportsPosition: whether CommitAsync learns each commit's WAL position (read replicas are configured).
@@ -48,6 +51,7 @@ internal sealed class BatchCommitter<T>
         // An upsert leaves the generated key to the table: a new row gets it from the column's default, an existing row
         // keeps its own. Every other mode writes every mapped column.
         _written = Enumerable.Range(0, map.Columns.Count).Where(i => !_upsertReportsKeys || map.Columns[i].Name != map.GeneratedKeyColumn).ToArray();
+        _encodesRows = _written.All(i => map.Columns[i].IsEncodable);
         var columnList = string.Join(", ", _written.Select(i => SqlIdentifier.Escape(map.Columns[i].Name)));
         var onConflict = OnConflictClause(map, mode);
         var arrays = string.Join(", ", _written.Select(i => "@c" + i));
@@ -280,6 +284,12 @@ internal sealed class BatchCommitter<T>
 
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
+        if (_encodesRows)
+        {
+            await CopyEncodedAsync(connection, rows, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var columns = _map.Columns;
         var importer = await connection.BeginBinaryImportAsync(_copySql, cancellationToken).ConfigureAwait(false);
         await using var importerDisposal = importer.ConfigureAwait(false);
@@ -307,6 +317,99 @@ internal sealed class BatchCommitter<T>
         }
 
         await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // Every column has an encoder of its own: rows are encoded into one buffer, sent in chunks of CopyChunk bytes or
+    // more (a row that does not fit in an empty buffer gets a bigger one), with no per-value call into Npgsql.
+    private async Task CopyEncodedAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
+    {
+        var copy = await connection.BeginRawBinaryCopyAsync(_copySql, cancellationToken).ConfigureAwait(false);
+        await using var copyDisposal = copy.ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyChunk);
+        try
+        {
+            BinaryCopyEncoding.Header.CopyTo(buffer);
+            var used = BinaryCopyEncoding.Header.Length;
+            for (var index = 0; index <= rows.Count; index++)
+            {
+                // Each turn encodes one row, flushing the buffer first when it is full; the last turn writes the trailer.
+                int length;
+                while ((length = index < rows.Count ? EncodeRow(rows[index], index, buffer.AsSpan(used)) : BinaryCopyEncoding.TryEnd(buffer.AsSpan(used)) ? 2 : -1) < 0)
+                {
+                    if (used == 0)
+                    {
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                        continue;
+                    }
+
+                    await copy.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                    used = 0;
+                }
+
+                used += length;
+            }
+
+            await copy.WriteAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The server discards what it received and the transaction rolls back as the error goes up; a cancel that
+            // fails too (the connection broke) must not hide the error that stopped the COPY.
+            await copy.CancelAsync().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        await copy.DisposeAsync().ConfigureAwait(false); // ends the COPY; a row the server refused throws here
+    }
+
+    // One row (field count, then each written column, then the batch index an upsert that reports keys stages) at the
+    // start of destination; the bytes written, or -1 when the row does not fit.
+    private int EncodeRow(T row, int index, Span<byte> destination)
+    {
+        if (!BinaryCopyEncoding.TryStartRow((short)(_written.Length + (_upsertReportsKeys ? 1 : 0)), destination))
+        {
+            return -1;
+        }
+
+        var used = 2;
+        foreach (var i in _written)
+        {
+            int length;
+            try
+            {
+                length = _map.Columns[i].Encode(row, destination[used..]);
+            }
+            catch (Exception e) when (UnwritableRowException.IsCausedByRow(e))
+            {
+                throw UnwritableRowException.For(_map, _map.Columns[i], index, e);
+            }
+
+            if (length < 0)
+            {
+                return -1;
+            }
+
+            used += length;
+        }
+
+        if (_upsertReportsKeys)
+        {
+            var length = BinaryCopyEncoding.Int64(index, destination[used..]);
+            if (length < 0)
+            {
+                return -1;
+            }
+
+            used += length;
+        }
+
+        return used;
     }
 
     private async Task<bool> IsCommittedAsync(long transactionId, CancellationToken cancellationToken)

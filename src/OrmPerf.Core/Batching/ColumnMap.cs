@@ -27,7 +27,13 @@ public abstract class ColumnMap<T>
     /// <summary>The PostgreSQL type the value is written as.</summary>
     public NpgsqlDbType DbType { get; }
 
+    /// <summary>Whether <see cref="Encode"/> can write this column: its (CLR type, <see cref="DbType"/>) pair is one <see cref="BinaryCopyEncoding"/> knows.</summary>
+    internal abstract bool IsEncodable { get; }
+
     internal abstract Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken);
+
+    /// <summary>Writes this column's value of <paramref name="row"/> as a binary COPY field; returns the bytes written, or -1 when they do not fit. Only when <see cref="IsEncodable"/>.</summary>
+    internal abstract int Encode(T row, Span<byte> destination);
 
     /// <summary>This column's values of <paramref name="rows"/> as one array parameter, for <c>unnest</c>; a row whose value cannot be read is reported by <paramref name="unreadable"/>.</summary>
     internal abstract NpgsqlParameter ToArrayParameter(string parameterName, ArraySegment<T> rows, Func<int, Exception, Exception> unreadable);
@@ -37,6 +43,16 @@ public abstract class ColumnMap<T>
 internal sealed class ColumnMap<T, TValue>(string name, string member, NpgsqlDbType dbType, Func<T, TValue> read)
     : ColumnMap<T>(name, member, typeof(TValue), dbType)
 {
+    private readonly BinaryCopyEncoding.ValueEncoder<TValue>? _encode = BinaryCopyEncoding.For<TValue>(dbType);
+
+    internal override bool IsEncodable => _encode is not null;
+
+    internal override int Encode(T row, Span<byte> destination)
+    {
+        var value = read(row);
+        return value is null ? BinaryCopyEncoding.Null(destination) : _encode!(value, destination);
+    }
+
     internal override Task WriteAsync(NpgsqlBinaryImporter importer, T row, CancellationToken cancellationToken)
     {
         var value = read(row);
