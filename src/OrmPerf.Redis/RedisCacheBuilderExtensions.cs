@@ -49,6 +49,7 @@ public static class RedisCacheBuilderExtensions
     /// <param name="configure">Sets at least <see cref="RedisCacheOptions.Configuration"/>.</param>
     /// <returns>The same builder.</returns>
     /// <exception cref="InvalidOperationException">Redis is already added under <paramref name="serviceKey"/>.</exception>
+    /// <exception cref="ArgumentException">The key's <see cref="object.ToString"/> is empty.</exception>
     [RequiresUnreferencedCode(ReflectionSerialization)]
     [RequiresDynamicCode(ReflectionSerialization)]
     public static IOrmPerfBuilder AddKeyedRedisCache(this IOrmPerfBuilder builder, object serviceKey, Action<RedisCacheOptions> configure)
@@ -61,7 +62,13 @@ public static class RedisCacheBuilderExtensions
             throw new InvalidOperationException($"Redis is already added to the query cache keyed '{serviceKey}'; expected one AddKeyedRedisCache per key.");
         }
 
-        var name = serviceKey.ToString() ?? "";
+        // Named after the key as the cache is; an empty name would be the unkeyed cache's options.
+        var name = serviceKey.ToString();
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            throw new ArgumentException($"The service key of type {serviceKey.GetType().Name} has an empty ToString(); expected a non-empty one, as it names the Redis options.", nameof(serviceKey));
+        }
+
         Add(builder.Services, serviceKey, name, configure);
         return HasQueryCache(builder.Services, serviceKey) ? builder : builder.AddKeyedQueryCache(serviceKey, name);
     }

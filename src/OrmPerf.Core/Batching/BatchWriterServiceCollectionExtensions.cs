@@ -71,11 +71,7 @@ public static class BatchWriterServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(serviceKey);
         ArgumentNullException.ThrowIfNull(map);
-        var name = serviceKey.ToString();
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException($"The service key {serviceKey.GetType().Name} must have a non-empty ToString(): it names the writer's options.", nameof(serviceKey));
-        }
+        var name = ServiceKeyNames.OptionsName(serviceKey, "the writer's options");
 
         if (builder.Services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IBatchWriter<T>) && Equals(d.ServiceKey, serviceKey)))
         {

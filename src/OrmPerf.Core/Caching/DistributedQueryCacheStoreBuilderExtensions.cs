@@ -47,7 +47,7 @@ public static class DistributedQueryCacheStoreBuilderExtensions
             throw new InvalidOperationException($"A second-level store is already registered for the query cache keyed '{serviceKey ?? "(none)"}'; expected one per cache.");
         }
 
-        var name = serviceKey?.ToString() ?? Options.Options.DefaultName;
+        var name = serviceKey is null ? Options.Options.DefaultName : ServiceKeyNames.OptionsName(serviceKey, "the store's options");
         var options = services.AddOptions<DistributedQueryCacheStoreOptions>(name);
         if (configure is not null)
         {

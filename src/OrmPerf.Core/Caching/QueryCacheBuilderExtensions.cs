@@ -57,7 +57,7 @@ public static class QueryCacheBuilderExtensions
     public static IOrmPerfBuilder AddKeyedQueryCache(this IOrmPerfBuilder builder, object serviceKey, Action<QueryCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(serviceKey);
-        return builder.AddKeyedQueryCache(serviceKey, serviceKey.ToString() ?? "", configure);
+        return builder.AddKeyedQueryCache(serviceKey, ServiceKeyNames.OptionsName(serviceKey, "the cache's options"), configure);
     }
 
     /// <summary>

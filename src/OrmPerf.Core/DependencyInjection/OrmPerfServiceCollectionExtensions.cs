@@ -61,11 +61,7 @@ public static class OrmPerfServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(serviceKey);
         ArgumentNullException.ThrowIfNull(configure);
-        var name = serviceKey.ToString();
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new ArgumentException($"The service key {serviceKey.GetType().Name} must have a non-empty ToString(): it names the primary's options.", nameof(serviceKey));
-        }
+        var name = ServiceKeyNames.OptionsName(serviceKey, "the primary's options");
 
         if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IOrmPerfDataSourceFactory) && Equals(d.ServiceKey, serviceKey)))
         {
