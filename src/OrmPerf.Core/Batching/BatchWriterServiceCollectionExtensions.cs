@@ -41,7 +41,7 @@ public static class BatchWriterServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(map);
-        if (builder.Services.Any(d => !d.IsKeyedService && d.ServiceType == typeof(IBatchWriter<T>)))
+        if (builder.Services.IsRegistered(typeof(IBatchWriter<T>), serviceKey: null))
         {
             throw new InvalidOperationException(
                 $"A batch writer for {typeof(T).Name} is registered already; AddBatchWriter<{typeof(T).Name}> may be called once. Register further writers for the same row type (e.g. to other tables) with AddKeyedBatchWriter<{typeof(T).Name}>(serviceKey, ...).");
@@ -71,9 +71,9 @@ public static class BatchWriterServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(serviceKey);
         ArgumentNullException.ThrowIfNull(map);
-        var name = ServiceKeyNames.OptionsName(serviceKey, "the writer's options");
+        var name = KeyedRegistrations.OptionsName(serviceKey, "the writer's options");
 
-        if (builder.Services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IBatchWriter<T>) && Equals(d.ServiceKey, serviceKey)))
+        if (builder.Services.IsRegistered(typeof(IBatchWriter<T>), serviceKey))
         {
             throw new InvalidOperationException($"A batch writer for {typeof(T).Name} is registered under the key '{name}' already.");
         }

@@ -42,12 +42,12 @@ public static class DistributedQueryCacheStoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(IQueryCacheStore) && Equals(d.ServiceKey, serviceKey)))
+        if (services.IsRegistered(typeof(IQueryCacheStore), serviceKey))
         {
             throw new InvalidOperationException($"A second-level store is already registered for the query cache keyed '{serviceKey ?? "(none)"}'; expected one per cache.");
         }
 
-        var name = serviceKey is null ? Options.Options.DefaultName : ServiceKeyNames.OptionsName(serviceKey, "the store's options");
+        var name = serviceKey is null ? Options.Options.DefaultName : KeyedRegistrations.OptionsName(serviceKey, "the store's options");
         var options = services.AddOptions<DistributedQueryCacheStoreOptions>(name);
         if (configure is not null)
         {

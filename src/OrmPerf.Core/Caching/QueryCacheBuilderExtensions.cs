@@ -32,7 +32,7 @@ public static class QueryCacheBuilderExtensions
     public static IOrmPerfBuilder AddQueryCache(this IOrmPerfBuilder builder, Action<QueryCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        if (IsRegistered(builder.Services, serviceKey: null))
+        if (builder.Services.IsRegistered(typeof(IQueryCache), serviceKey: null))
         {
             throw new InvalidOperationException(
                 "An unkeyed query cache is already registered on this service collection (by AddQueryCache, or with default options by AddCachedQueries or AddRedisCache: " +
@@ -57,7 +57,7 @@ public static class QueryCacheBuilderExtensions
     public static IOrmPerfBuilder AddKeyedQueryCache(this IOrmPerfBuilder builder, object serviceKey, Action<QueryCacheOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(serviceKey);
-        return builder.AddKeyedQueryCache(serviceKey, ServiceKeyNames.OptionsName(serviceKey, "the cache's options"), configure);
+        return builder.AddKeyedQueryCache(serviceKey, KeyedRegistrations.OptionsName(serviceKey, "the cache's options"), configure);
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ public static class QueryCacheBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(serviceKey);
         ArgumentNullException.ThrowIfNull(optionsName);
-        if (IsRegistered(builder.Services, serviceKey))
+        if (builder.Services.IsRegistered(typeof(IQueryCache), serviceKey))
         {
             throw new InvalidOperationException($"A query cache is already registered under the key '{serviceKey}'; expected one AddKeyedQueryCache per key.");
         }
@@ -86,14 +86,11 @@ public static class QueryCacheBuilderExtensions
     /// <summary>The unkeyed cache, with default options, unless one is registered: for features that need a cache (<c>AddCachedQueries</c>).</summary>
     internal static void AddQueryCacheIfMissing(this IOrmPerfBuilder builder)
     {
-        if (!IsRegistered(builder.Services, serviceKey: null))
+        if (!builder.Services.IsRegistered(typeof(IQueryCache), serviceKey: null))
         {
             Add(builder, serviceKey: null, Options.Options.DefaultName, configure: null);
         }
     }
-
-    private static bool IsRegistered(IServiceCollection services, object? serviceKey) =>
-        services.Any(d => d.ServiceType == typeof(IQueryCache) && Equals(d.ServiceKey, serviceKey));
 
     private static IOrmPerfBuilder Add(IOrmPerfBuilder builder, object? serviceKey, string optionsName, Action<QueryCacheOptions>? configure)
     {

@@ -36,7 +36,7 @@ public static class OrmPerfServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        if (services.Any(d => !d.IsKeyedService && d.ServiceType == typeof(IOrmPerfDataSourceFactory)))
+        if (services.IsRegistered(typeof(IOrmPerfDataSourceFactory), serviceKey: null))
         {
             throw new InvalidOperationException(
                 "AddOrmPerf was already called on this service collection; it registers one primary. Register another primary with AddKeyedOrmPerf(serviceKey, ...) and chain its features on the builder it returns.");
@@ -61,9 +61,9 @@ public static class OrmPerfServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(serviceKey);
         ArgumentNullException.ThrowIfNull(configure);
-        var name = ServiceKeyNames.OptionsName(serviceKey, "the primary's options");
+        var name = KeyedRegistrations.OptionsName(serviceKey, "the primary's options");
 
-        if (services.Any(d => d.IsKeyedService && d.ServiceType == typeof(IOrmPerfDataSourceFactory) && Equals(d.ServiceKey, serviceKey)))
+        if (services.IsRegistered(typeof(IOrmPerfDataSourceFactory), serviceKey))
         {
             throw new InvalidOperationException($"An OrmPerf primary is already registered under the key '{name}'.");
         }

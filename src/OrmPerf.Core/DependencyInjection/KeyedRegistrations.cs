@@ -1,7 +1,10 @@
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>The one rule by which a keyed registration names its options after its service key.</summary>
-internal static class ServiceKeyNames
+/// <summary>
+/// The rules every keyed registration of Core follows: options named after the service key, and one registration per
+/// service and key (a null key being the plain registration).
+/// </summary>
+internal static class KeyedRegistrations
 {
     /// <summary>
     /// The key's <see cref="object.ToString"/>. An empty one is refused: it would be <see cref="Options.Options.DefaultName"/>
@@ -17,4 +20,8 @@ internal static class ServiceKeyNames
             ? throw new ArgumentException($"The service key of type {serviceKey.GetType().Name} has an empty ToString(); expected a non-empty one, as it names {named}.", nameof(serviceKey))
             : name;
     }
+
+    /// <summary>Whether <paramref name="serviceType"/> is registered under <paramref name="serviceKey"/> (null: the plain registration).</summary>
+    public static bool IsRegistered(this IServiceCollection services, Type serviceType, object? serviceKey) =>
+        services.Any(d => d.ServiceType == serviceType && Equals(d.ServiceKey, serviceKey));
 }
