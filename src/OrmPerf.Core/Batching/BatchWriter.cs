@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -35,6 +35,8 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
     private readonly BatchFlusher<T> _flusher;
     private readonly WriteQueue<T> _queue;
     private readonly CancellationTokenSource _abandon = new();
+    // Batches already flushed, for the loop to fill again (at most one per slot, and the one being filled).
+    private readonly ConcurrentQueue<TakenBatch<T>> _spareBatches = new();
     private readonly TagList _tag;
     private readonly object _starting = new();
     private Task? _loop;
@@ -87,7 +89,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
         _reportsToScope = changes.WantsCommitPosition;
         var committer = new BatchCommitter<T>(dataSource, map, _options.Mode, _options.SmallBatchInsertLimit, retry, _timeProvider, _reportsToScope);
         _flusher = new BatchFlusher<T>(committer, map.DisplayName, rejectedRows, changes, _timeProvider, _logger);
-        _queue = new WriteQueue<T>(_options.QueueCapacity);
+        _queue = new WriteQueue<T>(_options.QueueCapacity, Closed);
     }
 
     /// <summary>The table map this writer uses.</summary>
@@ -111,17 +113,18 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
         }
 
         // No async state machine per row, whether the queue has room or not: under load that is much of what a row costs.
-        var pending = new PendingRow<T>(row);
+        var scope = _reportsToScope ? WriteScope.Current : null;
+        var pending = cancellationToken.CanBeCanceled || scope is not null ? new TrackedPendingRow<T>(row) : new PendingRow<T>(row);
         _ = EnsureLoop();
         try
         {
-            if (_queue.Add(pending, Closed))
+            if (_queue.Add(pending))
             {
                 BatchingMetrics.QueueDepth.Add(1, _tag);
             }
             else if (cancellationToken.CanBeCanceled)
             {
-                pending.Withdrawal = cancellationToken.UnsafeRegister(
+                ((TrackedPendingRow<T>)pending).Withdrawal = cancellationToken.UnsafeRegister(
                     static (state, token) => ((BatchWriter<T>)((object[])state!)[0]).Withdraw((PendingRow<T>)((object[])state!)[1], token),
                     new object[] { this, pending });
             }
@@ -132,11 +135,11 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
         }
 
         var committed = cancellationToken.CanBeCanceled ? pending.Task.WaitAsync(cancellationToken) : pending.Task;
-        return _reportsToScope && WriteScope.Current is { } scope ? ReportToScopeAsync(committed, pending, scope) : committed;
+        return scope is not null ? ReportToScopeAsync(committed, (TrackedPendingRow<T>)pending, scope) : committed;
     }
 
     // The awaiting caller's scope learns the commit, so its own reads that follow (cached or not) see the row.
-    private static async Task ReportToScopeAsync(Task committed, PendingRow<T> pending, IWriteReporter scope)
+    private static async Task ReportToScopeAsync(Task committed, TrackedPendingRow<T> pending, IWriteReporter scope)
     {
         await committed.ConfigureAwait(false);
         scope.RecordWrite(pending.CommitPosition);
@@ -152,7 +155,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
 
         var pending = new PendingRow<T>(row);
         _ = EnsureLoop();
-        if (!_queue.TryAdd(pending, Closed))
+        if (!_queue.TryAdd(pending))
         {
             committed = null;
             return false;
@@ -353,12 +356,16 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
     // every slot waits for its commit. While a batch is in flight, a further one starts only once OverlapRows rows
     // wait: a few rows more do not pay for a second transaction's fixed cost (on a small box the client and server
     // CPU of each commit, not the WAL flush, is what limits awaited requests), and they ride the next commit instead.
-    // Returns once the queue is completed and every batch taken has been flushed.
+    // A slot is free again once its batch has committed (or failed), before its rows' tasks are completed: completing
+    // tens of thousands of tasks (each queueing its awaiter's continuation) takes milliseconds under a backlog, and
+    // the next batch need not wait for that.
+    // Returns once the queue is completed and every batch taken has been flushed and its rows settled.
     private async Task RunLoopAsync()
     {
         var slots = _options.ConcurrentBatches;
         var overlapRows = Math.Min(OverlapRows, Math.Min(_options.MaxBatchSize, _options.QueueCapacity));
         var inFlight = new List<Task>(slots);
+        var flushes = new List<Task>();
         while (true)
         {
             if (inFlight.Count == slots)
@@ -375,24 +382,28 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
             }
 
             var batch = await TakeBatchAsync().ConfigureAwait(false);
-            if (batch.Count == 0)
+            if (batch.Pending.Count == 0)
             {
+                _spareBatches.Enqueue(batch);
                 break;
             }
 
-            inFlight.Add(slots == 1 ? FlushAsync(batch) : Task.Run(() => FlushAsync(batch)));
+            var slot = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            flushes.RemoveAll(flush => flush.IsCompleted);
+            flushes.Add(slots == 1 ? FlushAsync(batch, slot) : Task.Run(() => FlushAsync(batch, slot)));
+            inFlight.Add(slot.Task);
         }
 
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        await Task.WhenAll(flushes).ConfigureAwait(false);
     }
 
     // Waits for a first row and takes what is queued with it: while the writer is idle that is one row, committed at
     // once; while batches are in flight the rows arriving meanwhile queue up and form the next one (natural group
     // commit). Only a MaxDelay linger then waits for the batch to fill. An empty batch means the queue is drained.
-    private async Task<List<PendingRow<T>>> TakeBatchAsync()
+    private async Task<TakenBatch<T>> TakeBatchAsync()
     {
-        var max = _options.MaxBatchSize;
-        var batch = new List<PendingRow<T>>(Math.Min(max, Math.Max(_queue.QueuedCount, 16)));
+        var taken = _spareBatches.TryDequeue(out var spare) ? spare : new TakenBatch<T>();
+        var batch = taken.Pending;
         var wake = Take(batch);
         while (batch.Count == 0 && wake is not null)
         {
@@ -402,7 +413,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
 
         if (wake is null || _options.MaxDelay == TimeSpan.Zero)
         {
-            return batch;
+            return taken;
         }
 
         using var delay = new CancellationTokenSource(_options.MaxDelay, _timeProvider);
@@ -421,7 +432,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
             wake = Take(batch);
         }
 
-        return batch;
+        return taken;
     }
 
     private Task? Take(List<PendingRow<T>> batch)
@@ -440,18 +451,24 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
         }
     }
 
-    private async Task FlushAsync(List<PendingRow<T>> batch)
+    // Frees the batch's slot as soon as its outcome is known, then settles its rows.
+    private async Task FlushAsync(TakenBatch<T> taken, TaskCompletionSource slot)
     {
-        var rows = new T[batch.Count];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            rows[i] = batch[i].Row;
-        }
-
+        var batch = taken.Pending;
         try
         {
-            await EnsureValidatedAsync(_abandon.Token).ConfigureAwait(false);
-            var (rejected, committedAt) = await _flusher.FlushAsync(rows, importIndex: null, _abandon.Token).ConfigureAwait(false);
+            BatchFlush flushed;
+            try
+            {
+                await EnsureValidatedAsync(_abandon.Token).ConfigureAwait(false);
+                flushed = await _flusher.FlushAsync(taken.Rows(), importIndex: null, _abandon.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                slot.TrySetResult();
+            }
+
+            var (rejected, committedAt) = flushed;
             foreach (var (index, error) in rejected)
             {
                 batch[index].TrySetException(error is PostgresException refused ? new RowRejectedException(_map.DisplayName, refused) : error);
@@ -459,8 +476,8 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
 
             foreach (var pending in batch)
             {
-                pending.CommitPosition = committedAt;
-                pending.TrySetResult();
+                pending.Committed(committedAt);
+                pending.Settled();
             }
         }
         catch (Exception e)
@@ -469,30 +486,39 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
             foreach (var pending in batch)
             {
                 pending.TrySetException(e);
+                pending.Settled();
             }
         }
-        finally
-        {
-            // A row that waited for room registered with its producer's token; that token may outlive it by far.
-            foreach (var pending in batch)
-            {
-                pending.Withdrawal.Unregister();
-            }
-        }
+
+        _spareBatches.Enqueue(taken.Clear());
     }
 
     private InvalidOperationException Closed() =>
         new($"The batch writer for table '{_map.DisplayName}' is shutting down and accepts no more rows.");
 
-    // One import loop for both sources; a synchronous enumerable costs only a completed ValueTask per row.
-    private static async IAsyncEnumerable<T> AsAsync(IEnumerable<T> rows, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        foreach (var row in rows)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return row;
-        }
+    // One import loop for both sources; a synchronous enumerable costs only a completed ValueTask per row: no async
+    // iterator in between, whose state machine and promise machinery would run for every row of an import.
+    private static IAsyncEnumerable<T> AsAsync(IEnumerable<T> rows) => new SynchronousRows(rows);
 
-        await Task.CompletedTask.ConfigureAwait(false); // an async iterator must await something; the source itself never does
+    private sealed class SynchronousRows(IEnumerable<T> rows) : IAsyncEnumerable<T>
+    {
+        public IAsyncEnumerator<T> GetAsyncEnumerator(CancellationToken cancellationToken = default) => new Enumerator(rows.GetEnumerator(), cancellationToken);
+
+        private sealed class Enumerator(IEnumerator<T> rows, CancellationToken cancellationToken) : IAsyncEnumerator<T>
+        {
+            public T Current => rows.Current;
+
+            public ValueTask<bool> MoveNextAsync()
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return new(rows.MoveNext());
+            }
+
+            public ValueTask DisposeAsync()
+            {
+                rows.Dispose();
+                return default;
+            }
+        }
     }
 }

@@ -4,9 +4,11 @@ namespace OrmPerf.Batching;
 
 /// <summary>
 /// A row given to <see cref="BatchWriter{T}.WriteAsync"/>; its task, which the producer awaits, completes when the
-/// row's batch has committed. The <see cref="WriteQueue{T}"/> fields are guarded by the queue's lock.
+/// row's batch has committed. The <see cref="WriteQueue{T}"/> fields are guarded by the queue's lock. Kept small on
+/// purpose: producers with many writes in flight hold one per row until its commit, and each garbage collection they
+/// live through copies it; what only some rows need is in <see cref="TrackedPendingRow{T}"/>.
 /// </summary>
-internal sealed class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+internal class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 {
     public T Row { get; } = row;
 
@@ -16,9 +18,34 @@ internal sealed class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOp
     /// <summary>Withdrawn by its producer's cancellation before it found room: never written.</summary>
     public bool Withdrawn { get; set; }
 
-    /// <summary>The WAL position of the row's commit, set before the task completes; <see langword="default"/> when unknown.</summary>
-    public NpgsqlLogSequenceNumber CommitPosition { get; set; }
+    /// <summary>Completes the row's task once its batch committed at <paramref name="position"/>.</summary>
+    public virtual void Committed(NpgsqlLogSequenceNumber position) => TrySetResult();
 
+    /// <summary>Called once the row is settled (committed, rejected or failed): ends what it still holds.</summary>
+    public virtual void Settled()
+    {
+    }
+}
+
+/// <summary>
+/// A <see cref="PendingRow{T}"/> that a producer may withdraw (it passed a cancellable token) or whose commit position
+/// it reports to its request's scope.
+/// </summary>
+internal sealed class TrackedPendingRow<T>(T row) : PendingRow<T>(row)
+{
     /// <summary>Withdraws the row when its producer cancels while it waits for room.</summary>
     public CancellationTokenRegistration Withdrawal { get; set; }
+
+    /// <summary>The WAL position of the row's commit, set before the task completes; <see langword="default"/> when unknown.</summary>
+    public NpgsqlLogSequenceNumber CommitPosition { get; private set; }
+
+    /// <inheritdoc />
+    public override void Committed(NpgsqlLogSequenceNumber position)
+    {
+        CommitPosition = position;
+        TrySetResult();
+    }
+
+    /// <inheritdoc />
+    public override void Settled() => Withdrawal.Unregister(); // the producer's token may outlive the row by far
 }

@@ -7,7 +7,9 @@ namespace OrmPerf.Batching;
 /// what a row costs), and move up as the loop takes batches. The loop takes a whole batch under one lock and sleeps
 /// until enough rows for a batch have arrived, not one wake-up per row. Thread-safe: many producers, one loop.
 /// </summary>
-internal sealed class WriteQueue<T>(int capacity)
+/// <param name="capacity">The most rows accepted at once.</param>
+/// <param name="closed">Makes the exception a producer gets once the queue is completed.</param>
+internal sealed class WriteQueue<T>(int capacity, Func<Exception> closed)
 {
     private readonly object _gate = new();
     private readonly Queue<PendingRow<T>> _queued = new();
@@ -44,15 +46,15 @@ internal sealed class WriteQueue<T>(int capacity)
     /// Adds the row, returning true when it was accepted at once and false when it waits for room (it then moves up
     /// by itself, unless withdrawn); throws when the queue is completed.
     /// </summary>
-    public bool Add(PendingRow<T> row, Func<Exception> closed) => Admit(row, closed, waitWhenFull: true);
+    public bool Add(PendingRow<T> row) => Admit(row, waitWhenFull: true);
 
     /// <summary>
     /// Adds the row only when there is room now and no row is waiting for room (which keeps arrival order); false
     /// leaves it out. Throws when the queue is completed.
     /// </summary>
-    public bool TryAdd(PendingRow<T> row, Func<Exception> closed) => Admit(row, closed, waitWhenFull: false);
+    public bool TryAdd(PendingRow<T> row) => Admit(row, waitWhenFull: false);
 
-    private bool Admit(PendingRow<T> row, Func<Exception> closed, bool waitWhenFull)
+    private bool Admit(PendingRow<T> row, bool waitWhenFull)
     {
         TaskCompletionSource? wake = null;
         lock (_gate)
