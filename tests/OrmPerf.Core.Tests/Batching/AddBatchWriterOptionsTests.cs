@@ -142,7 +142,7 @@ public sealed class AddBatchWriterOptionsTests
         Assert.Equal("rows", ((BatchWriter<Row>)plain).Map.Table);
         Assert.Equal("archived_rows", ((BatchWriter<Row>)archive).Map.Table);
         Assert.Equal(7, provider.GetRequiredService<IOptionsMonitor<BatchWriterOptions>>().Get("archive").MaxBatchSize);
-        Assert.Equal(10_000, provider.GetRequiredService<IOptionsMonitor<BatchWriterOptions>>().Get(typeof(Row).FullName).MaxBatchSize);
+        Assert.Equal(50_000, provider.GetRequiredService<IOptionsMonitor<BatchWriterOptions>>().Get(typeof(Row).FullName).MaxBatchSize);
         Assert.Equal(2, provider.GetServices<IHostedService>().Count());
         Assert.Throws<InvalidOperationException>(() => builder.AddKeyedBatchWriter<Row>("archive", map => map.Table("rows").Column(r => r.Id)));
     }
