@@ -130,7 +130,10 @@ public sealed class RedisStallTests(TestServers servers)
 
 
         Assert.Empty(failures);
-        Assert.True(starved == 0, report);
+        // Readers blocked on a frozen Redis would starve the pool for the whole 3 s stall, and the pool injects a thread
+        // about every 0.5 s while starved: several injections. One alone was seen on a loaded 2-core machine with every
+        // other bound met (the pool's signal is process-wide and also fires when the process is descheduled).
+        Assert.True(starved <= 1, report);
         Assert.True(toOpen <= TimeSpan.FromSeconds(1), report);
         Assert.True(inFlight.Max() <= OperationTimeout + TimeSpan.FromMilliseconds(20), report);
         Assert.True(whileOpen.Length > 100, report);
