@@ -35,7 +35,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
     private readonly BatchFlusher<T> _flusher;
     private readonly WriteQueue<T> _queue;
     private readonly CancellationTokenSource _abandon = new();
-    // Batches already flushed, for the loop to fill again (at most one per slot, and the one being filled).
+    // Batches whose rows are settled, for the loop to fill again (one per batch in flight or settling, and the one being filled).
     private readonly ConcurrentQueue<TakenBatch<T>> _spareBatches = new();
     private readonly TagList _tag;
     private readonly object _starting = new();

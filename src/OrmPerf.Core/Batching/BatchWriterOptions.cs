@@ -12,8 +12,8 @@ public sealed class BatchWriterOptions
     /// throughput: besides the commit's WAL flush, each COPY statement costs the server about 1.5-2 ms on top of its rows
     /// (PostgreSQL 15, binary COPY of pgbench_accounts rows on a quiet server: 1,000 rows took 2.2 ms, 6,000 rows 4.7 ms,
     /// 50,000 rows 26 ms). With 10,000, 64 producers keeping 1,000 writes in flight each formed batches of about 6,000
-    /// rows, a third of whose server time was that fixed cost. A quiet writer still commits
-    /// each row as it comes, and awaiting requests never queue enough rows for the limit to matter.
+    /// rows, a third of whose server time was that fixed cost. A quiet writer still commits each row as it comes, and
+    /// awaiting requests never queue enough rows for the limit to matter.
     /// </summary>
     public int MaxBatchSize { get; set; } = 50_000;
 
