@@ -10,7 +10,9 @@ namespace OrmPerf.Batching;
 /// <summary>
 /// Writes one batch in one transaction (binary COPY, or COPY into a temporary table and a merge), retrying transient
 /// errors through the given pipeline. A commit whose acknowledgement was lost is resolved with <c>txid_status</c>
-/// before the batch is written again, so a retry never duplicates rows. When the map has a generated key: in
+/// before the batch is written again, so a retry never duplicates rows; when the server recovered from a crash
+/// meanwhile, a "committed" answer may belong to another transaction under a reused id: it is taken only when the id
+/// is below the first one handed out after the recovery, else the batch is given up as in doubt (<see cref="UnansweredCommit"/>). When the map has a generated key: in
 /// <see cref="WriteMode.Insert"/>, rows still without one get theirs from the sequence inside the transaction, and a
 /// retry or a split keeps the keys already given; in an upsert, the key column is left to the table and, after the
 /// merge, each row is found again by its upsert key and given the key it is stored under, new or existing.
@@ -60,10 +62,10 @@ internal sealed class BatchCommitter<T>
         var overriding = mode == WriteMode.Insert && map.GeneratedKey is not null ? " OVERRIDING SYSTEM VALUE" : "";
 
         // Below the limit one statement beats COPY's extra round trips (and, for upserts, the temporary table).
-        _smallBatchSql = $"SELECT txid_current(); INSERT INTO {map.QualifiedName} ({columnList}){overriding} SELECT * FROM unnest({arrays}){onConflict}";
+        _smallBatchSql = $"{UnansweredCommit.Sql}; INSERT INTO {map.QualifiedName} ({columnList}){overriding} SELECT * FROM unnest({arrays}){onConflict}";
         if (mode == WriteMode.Insert)
         {
-            _beginSql = "SELECT txid_current()";
+            _beginSql = UnansweredCommit.Sql;
             _copySql = $"COPY {map.QualifiedName} ({columnList}) FROM STDIN (FORMAT BINARY)";
             return;
         }
@@ -71,7 +73,7 @@ internal sealed class BatchCommitter<T>
         // ON COMMIT DROP: the staging table lives exactly as long as the batch's transaction, on whatever pooled
         // connection. When the upsert reports keys, each staged row carries its index in the batch.
         var ordinal = _upsertReportsKeys ? $", 0::bigint AS {RowOrdinal}" : "";
-        _beginSql = $"CREATE TEMP TABLE {StagingTable} ON COMMIT DROP AS SELECT {columnList}{ordinal} FROM {map.QualifiedName} WITH NO DATA; SELECT txid_current()";
+        _beginSql = $"CREATE TEMP TABLE {StagingTable} ON COMMIT DROP AS SELECT {columnList}{ordinal} FROM {map.QualifiedName} WITH NO DATA; {UnansweredCommit.Sql}";
         _copySql = $"COPY {StagingTable} ({columnList}{(_upsertReportsKeys ? ", " + RowOrdinal : "")}) FROM STDIN (FORMAT BINARY)";
         _mergeSql = $"INSERT INTO {map.QualifiedName} ({columnList}) SELECT {columnList} FROM {StagingTable}{onConflict}";
         if (map.GeneratedKey is { } key)
@@ -97,7 +99,7 @@ internal sealed class BatchCommitter<T>
     /// </summary>
     public async Task<NpgsqlLogSequenceNumber> CommitAsync(ArraySegment<T> rows, CancellationToken cancellationToken)
     {
-        long? committing = null;
+        UnansweredCommit? committing = null;
         NpgsqlLogSequenceNumber position = default;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(BatchRetryPipeline.Started, _timeProvider.GetTimestamp());
@@ -133,10 +135,9 @@ internal sealed class BatchCommitter<T>
                 await AssignKeysAsync(connection, transaction, key, rows, token).ConfigureAwait(false);
             }
 
-            var transactionId = rows.Count <= _smallBatchLimit
+            committing = rows.Count <= _smallBatchLimit
                 ? await InsertSmallBatchAsync(connection, transaction, rows, token).ConfigureAwait(false)
                 : await CopyBatchAsync(connection, transaction, rows, token).ConfigureAwait(false);
-            committing = transactionId;
             if (_reportsPosition)
             {
                 position = await CommitPosition.CommitAsync(connection, transaction, token).ConfigureAwait(false);
@@ -220,7 +221,7 @@ internal sealed class BatchCommitter<T>
         return $" ON CONFLICT ({keys}) {action}";
     }
 
-    private async Task<long> InsertSmallBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
+    private async Task<UnansweredCommit> InsertSmallBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
     {
         var insert = new NpgsqlCommand(_smallBatchSql, connection, transaction);
         await using var insertDisposal = insert.ConfigureAwait(false);
@@ -232,11 +233,6 @@ internal sealed class BatchCommitter<T>
         NpgsqlDataReader reader;
         try
         {
-            if (!_upsertReportsKeys)
-            {
-                return (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-            }
-
             reader = await insert.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (UnwritableRowException.IsCausedByRow(e))
@@ -246,20 +242,32 @@ internal sealed class BatchCommitter<T>
         }
 
         await using var readerDisposal = reader.ConfigureAwait(false);
-        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        var transactionId = reader.GetInt64(0);
+        var unanswered = await ReadUnansweredCommitAsync(reader, cancellationToken).ConfigureAwait(false);
+        // On to the INSERT's outcome (a refused row throws here), then, for an upsert, to its stored keys.
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-        await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
-        return transactionId;
+        if (_upsertReportsKeys)
+        {
+            await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
+        }
+
+        return unanswered;
     }
 
-    private async Task<long> CopyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
+    private static async Task<UnansweredCommit> ReadUnansweredCommitAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        long transactionId;
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return new(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
+    }
+
+    private async Task<UnansweredCommit> CopyBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ArraySegment<T> rows, CancellationToken cancellationToken)
+    {
+        UnansweredCommit unanswered;
         var begin = new NpgsqlCommand(_beginSql, connection, transaction);
         await using (begin.ConfigureAwait(false))
         {
-            transactionId = (long)(await begin.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            var reader = await begin.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            unanswered = await ReadUnansweredCommitAsync(reader, cancellationToken).ConfigureAwait(false);
         }
 
         await CopyAsync(connection, rows, cancellationToken).ConfigureAwait(false);
@@ -279,7 +287,7 @@ internal sealed class BatchCommitter<T>
             await AssignStoredKeysAsync(reader, rows, cancellationToken).ConfigureAwait(false);
         }
 
-        return transactionId;
+        return unanswered;
     }
 
     private async Task CopyAsync(NpgsqlConnection connection, ArraySegment<T> rows, CancellationToken cancellationToken)
@@ -412,18 +420,38 @@ internal sealed class BatchCommitter<T>
         return used;
     }
 
-    private async Task<bool> IsCommittedAsync(long transactionId, CancellationToken cancellationToken)
+    private async Task<bool> IsCommittedAsync(UnansweredCommit unanswered, CancellationToken cancellationToken)
     {
         var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionDisposal = connection.ConfigureAwait(false);
-        var status = new NpgsqlCommand("SELECT txid_status(@id)", connection);
-        await using var statusDisposal = status.ConfigureAwait(false);
-        status.Parameters.AddWithValue("id", transactionId);
-        return await status.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) switch
+        try
         {
-            "committed" => true,
-            "in progress" => throw new TransactionInDoubtException(transactionId),
-            _ => false,
-        };
+            try
+            {
+                return await AskAsync(UnansweredCommit.StatusSql).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedColumn)
+            {
+                return await AskAsync(UnansweredCommit.PlainStatusSql).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InvalidParameterValue)
+        {
+            // "transaction ID … is in the future": a server back from a crash has not handed the id out again yet, and
+            // nothing under it committed.
+            return false;
+        }
+
+        async Task<bool> AskAsync(string sql)
+        {
+            var status = new NpgsqlCommand(sql, connection);
+            await using var statusDisposal = status.ConfigureAwait(false);
+            status.Parameters.AddWithValue("id", unanswered.TransactionId);
+            var reader = await status.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerDisposal = reader.ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return unanswered.IsCommitted(
+                reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1), reader.IsDBNull(2) ? null : reader.GetInt64(2));
+        }
     }
 }

@@ -8,11 +8,12 @@ internal static class TransientErrors
 {
     /// <summary>
     /// Connection lost, server restarting or shutting down, serialization failure, deadlock, or a commit whose outcome
-    /// is still unknown: the batch's transaction did not commit, so writing it again cannot duplicate rows.
+    /// is still unknown (asking again may tell): the batch's transaction did not commit, so writing it again cannot
+    /// duplicate rows.
     /// </summary>
     public static bool IsTransient(Exception error) => error switch
     {
-        TransactionInDoubtException => true,
+        TransactionInDoubtException inDoubt => !inDoubt.IsFinal,
         PostgresException e => e.IsTransient || e.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
             or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
             || e.SqlState.StartsWith("08", StringComparison.Ordinal),

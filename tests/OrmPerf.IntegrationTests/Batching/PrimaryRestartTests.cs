@@ -27,6 +27,52 @@ public sealed class PrimaryRestartTests(TestServers servers)
     }
 
     [Fact]
+    public async Task Every_row_is_written_exactly_once_when_a_backend_of_the_writer_is_killed_and_the_server_recovers_from_the_crash()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        using var metrics = new BatchMetricsRecorder($"{schema.Name}.order_event");
+        await using var dataSource = Npgsql.NpgsqlDataSource.Create(servers.Primary + $";Application Name={schema.Name}");
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), Retrying(maxBatchSize: 200));
+        const int Producers = 16, RowsEach = 250;
+        var producers = Enumerable.Range(0, Producers)
+            .Select(producer => Enumerable.Range(1, RowsEach).Select(i => OrderEvent.Good((long)producer * RowsEach + i)).ToArray())
+            .ToList();
+        var before = await ServerLifeAsync();
+
+        // A backend killed with -9 makes the postmaster end every session and recover from the crash, unwritten WAL
+        // (and with it transaction ids) lost, while the postmaster itself, and its start time, live on.
+        await WriteThroughARestartAsync(writer, producers, restartAfter: 500, fault: KillAWriterBackendAsync);
+
+        Assert.Equal((Producers * RowsEach, Producers * RowsEach), await OrderEvent.CountAsync(schema));
+        Assert.True(metrics.Sum("ormperf.batch.retries") > 0, "no batch was retried: the crash did not hit a write");
+        var after = await ServerLifeAsync();
+        Assert.Equal(before.Started, after.Started);
+        Assert.NotEqual(before.CrashMark, after.CrashMark);
+
+        async Task KillAWriterBackendAsync()
+        {
+            int pid;
+            await using (var connection = new Npgsql.NpgsqlConnection(servers.Primary))
+            {
+                await connection.OpenAsync(TestContext.Current.CancellationToken);
+                await using var find = new Npgsql.NpgsqlCommand(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = @schema ORDER BY backend_start LIMIT 1", connection);
+                find.Parameters.AddWithValue("schema", schema.Name);
+                pid = (int)(await find.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+            }
+
+            using (var backend = Process.GetProcessById(pid))
+            {
+                backend.Kill();
+            }
+
+            Assert.True(
+                await Poll.UntilAsync(async () => await ServerLifeAsync() is { CrashMark: var mark } life && life != default && mark != before.CrashMark, true, TimeSpan.FromSeconds(30)),
+                "The primary did not come back from the crash.");
+        }
+    }
+
+    [Fact]
     public async Task Rows_with_generated_keys_keep_the_keys_they_were_stored_under_across_a_primary_restart()
     {
         await using var schema = await Ticket.CreateSchemaAsync(servers);
@@ -115,8 +161,28 @@ public sealed class PrimaryRestartTests(TestServers servers)
         RetryMaxDelay = TimeSpan.FromSeconds(2),
     };
 
-    // Each producer writes its rows one by one, awaiting each; the primary restarts once restartAfter rows committed.
-    private async Task WriteThroughARestartAsync<T>(BatchWriter<T> writer, IReadOnlyList<T[]> producers, int restartAfter)
+    // The primary's start time and its crash mark (reset on every start after a crash), read on a fresh connection;
+    // default while the server does not answer.
+    private async Task<(DateTime Started, DateTime? CrashMark)> ServerLifeAsync()
+    {
+        try
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(servers.Primary + ";Pooling=false");
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = new Npgsql.NpgsqlCommand("SELECT pg_postmaster_start_time(), (SELECT stats_reset FROM pg_stat_bgwriter)", connection);
+            await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
+            await reader.ReadAsync(TestContext.Current.CancellationToken);
+            return (reader.GetDateTime(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
+        }
+        catch (Npgsql.NpgsqlException)
+        {
+            return default;
+        }
+    }
+
+    // Each producer writes its rows one by one, awaiting each; the primary restarts (or meets the given fault) once
+    // restartAfter rows committed.
+    private async Task WriteThroughARestartAsync<T>(BatchWriter<T> writer, IReadOnlyList<T[]> producers, int restartAfter, Func<Task>? fault = null)
     {
         var token = TestContext.Current.CancellationToken;
         await writer.StartAsync(token);
@@ -145,7 +211,7 @@ public sealed class PrimaryRestartTests(TestServers servers)
                 await Task.Delay(10, token);
             }
 
-            await servers.ControlAsync("restart", "primary");
+            await (fault ?? (() => servers.ControlAsync("restart", "primary")))();
             Assert.True(Volatile.Read(ref committed) < producers.Sum(p => p.Length), "The stream ended before the restart; the test proved nothing.");
         }
         finally
