@@ -368,16 +368,22 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
         var flushes = new List<Task>();
         while (true)
         {
-            if (inFlight.Count == slots)
+            // Re-checked after every slot that frees: a batch ending while another is still in flight does not by
+            // itself start a further one.
+            while (true)
             {
-                inFlight.Remove(await Task.WhenAny(inFlight).ConfigureAwait(false));
-            }
-            else if (inFlight.Count > 0 && _queue.WhenQueued(overlapRows) is { } enough)
-            {
-                var first = await Task.WhenAny([.. inFlight, enough]).ConfigureAwait(false);
-                if (first != enough)
+                inFlight.RemoveAll(static done => done.IsCompleted);
+                if (inFlight.Count == slots)
                 {
-                    inFlight.Remove(first);
+                    await Task.WhenAny(inFlight).ConfigureAwait(false);
+                }
+                else if (inFlight.Count > 0 && _queue.WhenQueued(overlapRows) is { } enough)
+                {
+                    await Task.WhenAny([.. inFlight, enough]).ConfigureAwait(false);
+                }
+                else
+                {
+                    break;
                 }
             }
 

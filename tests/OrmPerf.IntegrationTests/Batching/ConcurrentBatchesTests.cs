@@ -46,6 +46,34 @@ public sealed class ConcurrentBatchesTests(TestServers servers)
     }
 
     [Fact]
+    public async Task A_batch_ending_while_another_is_in_flight_starts_no_further_one_for_fewer_rows_than_a_batch()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        using var metrics = new BatchMetricsRecorder($"{schema.Name}.order_event");
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 100 });
+        var token = TestContext.Current.CancellationToken;
+        await using var blocker = await HoldUncommittedRowAsync(schema, 1, token);
+
+        var first = writer.WriteAsync(OrderEvent.Good(1), token);
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
+        var fullBatch = Enumerable.Range(2, 100).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await Task.WhenAll(fullBatch).WaitAsync(TimeSpan.FromSeconds(20), token);
+
+        // The second slot is free again, but ten rows do not pay for a transaction of their own while row 1's is in
+        // flight: they wait for it (or for a batch's worth of rows) and ride the next commit.
+        var few = Enumerable.Range(102, 10).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await Task.Delay(500, token);
+        Assert.False(few.Any(w => w.IsCompleted), "ten rows must not start a batch of their own while another is in flight");
+        Assert.Equal(100, await CountCommittedAsync(schema, token));
+
+        await blocker.Transaction.RollbackAsync(token);
+        await Task.WhenAll([first, .. few]).WaitAsync(TimeSpan.FromSeconds(20), token);
+        Assert.Equal((111, 111), await OrderEvent.CountAsync(schema));
+        Assert.Equal(3, metrics.Count("ormperf.batch.size")); // row 1's, the full one, and the ten together
+    }
+
+    [Fact]
     public async Task Upserts_commit_one_batch_at_a_time_by_default_so_the_newer_version_of_a_key_wins()
     {
         await using var schema = await OrderEvent.CreateSchemaAsync(servers);
