@@ -28,12 +28,12 @@ internal class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.R
 }
 
 /// <summary>
-/// A <see cref="PendingRow{T}"/> that a producer may withdraw (it passed a cancellable token) or whose commit position
-/// it reports to its request's scope.
+/// A <see cref="PendingRow{T}"/> whose producer passed a cancellable token (its task is cancelled when the token fires,
+/// and the row withdrawn while it waits for room) or reports the commit position to its request's scope.
 /// </summary>
 internal sealed class TrackedPendingRow<T>(T row) : PendingRow<T>(row)
 {
-    /// <summary>Withdraws the row when its producer cancels while it waits for room.</summary>
+    /// <summary>Cancels the row's task (and withdraws the row while it waits for room) when its producer's token fires.</summary>
     public CancellationTokenRegistration Withdrawal { get; set; }
 
     /// <summary>The WAL position of the row's commit, set before the task completes; <see langword="default"/> when unknown.</summary>

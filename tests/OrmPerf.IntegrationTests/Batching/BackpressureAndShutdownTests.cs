@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.IntegrationTests.Infrastructure;
@@ -88,6 +89,58 @@ public sealed class BackpressureAndShutdownTests(TestServers servers)
         await Task.WhenAll(writes);
         Assert.Equal((30, 30), await OrderEvent.CountAsync(schema));
         await writer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_producer_that_cancels_after_its_row_was_queued_stops_waiting_and_the_row_is_still_written_once()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 5 });
+        var token = TestContext.Current.CancellationToken;
+        await using var tableLock = await TableLock.TakeAsync(schema, token);
+
+        var first = Enumerable.Range(1, 5).Select(i => writer.WriteAsync(OrderEvent.Good(i), token)).ToList();
+        await schema.WaitUntilASessionWaitsOnALockAsync(token);
+        using var giveUp = new CancellationTokenSource();
+        var queued = writer.WriteAsync(OrderEvent.Good(6), giveUp.Token);
+        Assert.Equal(1, writer.QueuedRows);
+        await giveUp.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued.WaitAsync(TimeSpan.FromSeconds(5), token));
+        await tableLock.ReleaseAsync(token);
+        await Task.WhenAll(first).WaitAsync(TimeSpan.FromSeconds(20), token);
+        await writer.StopAsync(token).WaitAsync(TimeSpan.FromSeconds(20), token);
+        Assert.Equal((6, 6), await OrderEvent.CountAsync(schema)); // queued before the cancellation: written, once
+    }
+
+    [Fact]
+    public async Task Rows_written_with_a_long_lived_token_are_not_kept_alive_by_it_once_settled()
+    {
+        await using var schema = await OrderEvent.CreateSchemaAsync(servers);
+        await using var dataSource = NpgsqlDataSource.Create(servers.Primary);
+        await using var writer = new BatchWriter<OrderEvent>(dataSource, OrderEvent.Map(schema), new BatchWriterOptions { MaxBatchSize = 20, QueueCapacity = 10 });
+        var token = TestContext.Current.CancellationToken;
+        // A host's stopping token: it lives as long as the service, so a registration left on it would keep the row.
+        using var stopping = new CancellationTokenSource();
+
+        var (rows, writes) = WriteRows(writer, 200, stopping.Token);
+        await Task.WhenAll(writes).WaitAsync(TimeSpan.FromSeconds(30), token);
+        await writer.StopAsync(token).WaitAsync(TimeSpan.FromSeconds(20), token);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Equal((200, 200), await OrderEvent.CountAsync(schema));
+        Assert.Equal(0, rows.Count(row => row.IsAlive));
+    }
+
+    // Rows no local of the test holds (debug builds keep a method's locals alive to its end).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (List<WeakReference> Rows, List<Task> Writes) WriteRows(BatchWriter<OrderEvent> writer, int count, CancellationToken token)
+    {
+        var rows = Enumerable.Range(1, count).Select(i => OrderEvent.Good(i)).ToList();
+        return (rows.Select(row => new WeakReference(row)).ToList(), rows.Select(row => writer.WriteAsync(row, token)).ToList());
     }
 
     [Fact]
