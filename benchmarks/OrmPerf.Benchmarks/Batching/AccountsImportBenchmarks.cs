@@ -3,8 +3,11 @@ using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OrmPerf.Batching;
+using OrmPerf.Routing;
 
 namespace OrmPerf.Benchmarks.Batching;
 
@@ -13,8 +16,9 @@ namespace OrmPerf.Benchmarks.Batching;
 /// tables without keys, as pgbench loads them): pgbench's client-side loader (<c>pgbench -i -I g -s 10</c>, timed as a
 /// process: the baseline) vs <c>WriteManyAsync</c> (one COPY stream, and two parallel streams with
 /// <see cref="BatchWriterOptions.ImportParallelism"/> = 2) vs 64 producers calling <c>WriteAsync</c> with 1,000 writes in
-/// flight each (without a token, and passing a stopping token as a hosted service's producers do). Rows are generated
-/// as they are written, as pgbench does. Every operation starts from empty tables.
+/// flight each (without a token; passing a stopping token, as a hosted service's producers do; and each in a DI scope
+/// of a service with read replicas, whose writes report to their scope). Rows are generated as they are written, as
+/// pgbench does. Every operation starts from empty tables.
 /// </summary>
 /// <remarks>
 /// Two launches of eight timed iterations per contender: on this 2-core machine pgbench's loader alone moved by ±25%
@@ -37,6 +41,8 @@ public class AccountsImportBenchmarks
     private NpgsqlDataSource _dataSource = null!;
     private RegisteredWriter<Account> _writer = null!;
     private RegisteredWriter<Account> _parallelWriter = null!;
+    private ServiceProvider _routed = null!;
+    private IBatchWriter<Account> _routedWriter = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -45,6 +51,23 @@ public class AccountsImportBenchmarks
         _dataSource = NpgsqlDataSource.Create(BenchmarkServers.Primary);
         _writer = await RegisteredWriter<Account>.StartAsync(_dataSource, Account.Map);
         _parallelWriter = await RegisteredWriter<Account>.StartAsync(_dataSource, Account.Map, o => o.ImportParallelism = 2);
+
+        // A service that also reads from a replica: its writer reports each commit's position to the scope it was made in.
+        var routed = new ServiceCollection();
+        routed.AddOrmPerf(o => o.ConnectionString = BenchmarkServers.Primary)
+            .AddBatchWriter<Account>(Account.Map)
+            .AddReadReplicas(o =>
+            {
+                o.Replicas.Add(new() { Name = "replica-1", ConnectionString = BenchmarkServers.Replica });
+                o.MaxReplicaLag = TimeSpan.FromMinutes(10);
+            });
+        _routed = routed.BuildServiceProvider();
+        foreach (var hosted in _routed.GetServices<IHostedService>())
+        {
+            await hosted.StartAsync(CancellationToken.None);
+        }
+
+        _routedWriter = _routed.GetRequiredService<IBatchWriter<Account>>();
     }
 
     [GlobalCleanup]
@@ -52,6 +75,12 @@ public class AccountsImportBenchmarks
     {
         await _writer.DisposeAsync();
         await _parallelWriter.DisposeAsync();
+        foreach (var hosted in _routed.GetServices<IHostedService>())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
+        await _routed.DisposeAsync();
         Pgbench.Run("-i", "-I", "d", "-q");
         await _dataSource.DisposeAsync();
     }
@@ -88,13 +117,26 @@ public class AccountsImportBenchmarks
         await WriteWindowedAsync(stopping.Token);
     }
 
-    private Task WriteWindowedAsync(CancellationToken cancellationToken) => Task.WhenAll(Enumerable.Range(0, Producers).Select(async producer =>
+    [Benchmark(Description = "OrmPerf WriteAsync, 64 producers, 1,000 in flight each, each in a scope with read replicas")]
+    [Rows(Accounts)]
+    public Task WindowedProducersInRoutedScopes() => Task.WhenAll(Enumerable.Range(0, Producers).Select(async producer =>
+    {
+        // Each producer is a job (or request) that resolves its scope's router, so its writes report to that scope.
+        await using var scope = _routed.CreateAsyncScope();
+        _ = scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
+        await WriteShareAsync(_routedWriter, producer, CancellationToken.None);
+    }));
+
+    private Task WriteWindowedAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(Enumerable.Range(0, Producers).Select(producer => WriteShareAsync(_writer.Writer, producer, cancellationToken)));
+
+    private static async Task WriteShareAsync(IBatchWriter<Account> writer, int producer, CancellationToken cancellationToken)
     {
         var share = Accounts / Producers;
         var pending = new List<Task>(ProducerWindow);
         foreach (var account in Account.Generate(producer * share, producer == Producers - 1 ? Accounts - producer * share : share))
         {
-            pending.Add(_writer.Writer.WriteAsync(account, cancellationToken));
+            pending.Add(writer.WriteAsync(account, cancellationToken));
             if (pending.Count == ProducerWindow)
             {
                 await Task.WhenAll(pending);
@@ -103,7 +145,7 @@ public class AccountsImportBenchmarks
         }
 
         await Task.WhenAll(pending);
-    }));
+    }
 
     private sealed class Config : ManualConfig
     {

@@ -116,7 +116,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
 
         // No async state machine per row, whether the queue has room or not: under load that is much of what a row costs.
         var scope = _reportsToScope ? WriteScope.Current : null;
-        var pending = cancellationToken.CanBeCanceled || scope is not null ? new TrackedPendingRow<T>(row) : new PendingRow<T>(row);
+        var pending = cancellationToken.CanBeCanceled || scope is not null ? new TrackedPendingRow<T>(row, scope) : new PendingRow<T>(row);
         _ = EnsureLoop();
         if (cancellationToken.CanBeCanceled)
         {
@@ -143,14 +143,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
             return Task.FromException(e);
         }
 
-        return scope is not null ? ReportToScopeAsync(pending.Task, (TrackedPendingRow<T>)pending, scope) : pending.Task;
-    }
-
-    // The awaiting caller's scope learns the commit, so its own reads that follow (cached or not) see the row.
-    private static async Task ReportToScopeAsync(Task committed, TrackedPendingRow<T> pending, IWriteReporter scope)
-    {
-        await committed.ConfigureAwait(false);
-        scope.RecordWrite(pending.CommitPosition);
+        return pending.Task;
     }
 
     /// <inheritdoc />
@@ -489,9 +482,10 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
                 batch[index].TrySetException(error is PostgresException refused ? new RowRejectedException(_map.DisplayName, refused) : error);
             }
 
+            IWriteReporter? reported = null;
             foreach (var pending in batch)
             {
-                pending.Committed(committedAt);
+                pending.Committed(committedAt, ref reported);
                 pending.Settled();
             }
         }

@@ -1,4 +1,5 @@
 using NpgsqlTypes;
+using OrmPerf.Consistency;
 
 namespace OrmPerf.Batching;
 
@@ -18,8 +19,11 @@ internal class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.R
     /// <summary>Withdrawn by its producer's cancellation before it found room: never written.</summary>
     public bool Withdrawn { get; set; }
 
-    /// <summary>Completes the row's task once its batch committed at <paramref name="position"/>.</summary>
-    public virtual void Committed(NpgsqlLogSequenceNumber position) => TrySetResult();
+    /// <summary>
+    /// Completes the row's task once its batch committed at <paramref name="position"/>. <paramref name="reported"/> is
+    /// the scope this batch last told of the commit, so that a run of rows of one scope tells it once.
+    /// </summary>
+    public virtual void Committed(NpgsqlLogSequenceNumber position, ref IWriteReporter? reported) => TrySetResult();
 
     /// <summary>Called once the row is settled (committed, rejected or failed): ends what it still holds.</summary>
     public virtual void Settled()
@@ -29,20 +33,34 @@ internal class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.R
 
 /// <summary>
 /// A <see cref="PendingRow{T}"/> whose producer passed a cancellable token (its task is cancelled when the token fires,
-/// and the row withdrawn while it waits for room) or reports the commit position to its request's scope.
+/// and the row withdrawn while it waits for room) or wrote it within a scope that reads from replicas.
 /// </summary>
-internal sealed class TrackedPendingRow<T>(T row) : PendingRow<T>(row)
+internal sealed class TrackedPendingRow<T>(T row, IWriteReporter? scope) : PendingRow<T>(row)
 {
     /// <summary>Cancels the row's task (and withdraws the row while it waits for room) when its producer's token fires.</summary>
     public CancellationTokenRegistration Withdrawal { get; set; }
 
-    /// <summary>The WAL position of the row's commit, set before the task completes; <see langword="default"/> when unknown.</summary>
-    public NpgsqlLogSequenceNumber CommitPosition { get; private set; }
-
     /// <inheritdoc />
-    public override void Committed(NpgsqlLogSequenceNumber position)
+    public override void Committed(NpgsqlLogSequenceNumber position, ref IWriteReporter? reported)
     {
-        CommitPosition = position;
+        // The scope learns of the commit before the row's task completes, so that its own reads that follow (cached or
+        // not) see the row. Done here, not by an async wrapper around each row's task: that cost every row of a
+        // producer inside a routed scope a second task and a state machine. A reporter that throws faults only its rows.
+        if (scope is not null && !ReferenceEquals(scope, reported) && !Task.IsCompleted)
+        {
+            try
+            {
+                scope.RecordWrite(position);
+            }
+            catch (Exception e)
+            {
+                TrySetException(e);
+                return;
+            }
+
+            reported = scope;
+        }
+
         TrySetResult();
     }
 
