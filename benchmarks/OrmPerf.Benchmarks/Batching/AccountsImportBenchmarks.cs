@@ -4,7 +4,6 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OrmPerf.Batching;
 using OrmPerf.Routing;
@@ -41,8 +40,7 @@ public class AccountsImportBenchmarks
     private NpgsqlDataSource _dataSource = null!;
     private RegisteredWriter<Account> _writer = null!;
     private RegisteredWriter<Account> _parallelWriter = null!;
-    private ServiceProvider _routed = null!;
-    private IBatchWriter<Account> _routedWriter = null!;
+    private RegisteredWriter<Account> _routedWriter = null!;
 
     [GlobalSetup]
     public async Task Setup()
@@ -61,13 +59,7 @@ public class AccountsImportBenchmarks
                 o.Replicas.Add(new() { Name = "replica-1", ConnectionString = BenchmarkServers.Replica });
                 o.MaxReplicaLag = TimeSpan.FromMinutes(10);
             });
-        _routed = routed.BuildServiceProvider();
-        foreach (var hosted in _routed.GetServices<IHostedService>())
-        {
-            await hosted.StartAsync(CancellationToken.None);
-        }
-
-        _routedWriter = _routed.GetRequiredService<IBatchWriter<Account>>();
+        _routedWriter = await RegisteredWriter<Account>.StartAsync(routed);
     }
 
     [GlobalCleanup]
@@ -75,12 +67,7 @@ public class AccountsImportBenchmarks
     {
         await _writer.DisposeAsync();
         await _parallelWriter.DisposeAsync();
-        foreach (var hosted in _routed.GetServices<IHostedService>())
-        {
-            await hosted.StopAsync(CancellationToken.None);
-        }
-
-        await _routed.DisposeAsync();
+        await _routedWriter.DisposeAsync();
         Pgbench.Run("-i", "-I", "d", "-q");
         await _dataSource.DisposeAsync();
     }
@@ -122,9 +109,9 @@ public class AccountsImportBenchmarks
     public Task WindowedProducersInRoutedScopes() => Task.WhenAll(Enumerable.Range(0, Producers).Select(async producer =>
     {
         // Each producer is a job (or request) that resolves its scope's router, so its writes report to that scope.
-        await using var scope = _routed.CreateAsyncScope();
+        await using var scope = _routedWriter.Services.CreateAsyncScope();
         _ = scope.ServiceProvider.GetRequiredService<IConnectionRouter>();
-        await WriteShareAsync(_routedWriter, producer, CancellationToken.None);
+        await WriteShareAsync(_routedWriter.Writer, producer, CancellationToken.None);
     }));
 
     private Task WriteWindowedAsync(CancellationToken cancellationToken) =>

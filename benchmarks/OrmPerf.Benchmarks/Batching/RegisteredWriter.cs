@@ -25,11 +25,20 @@ internal sealed class RegisteredWriter<T> : IAsyncDisposable
     /// <summary>The writer under test.</summary>
     public IBatchWriter<T> Writer { get; }
 
+    /// <summary>The container the writer was registered in, for the scopes a contender makes.</summary>
+    public IServiceProvider Services => _services;
+
     /// <summary>Registers a writer of <paramref name="map"/> on <paramref name="dataSource"/>, checks its map against the table and starts it.</summary>
-    public static async Task<RegisteredWriter<T>> StartAsync(NpgsqlDataSource dataSource, Action<TableMapBuilder<T>> map, Action<BatchWriterOptions>? configure = null)
+    public static Task<RegisteredWriter<T>> StartAsync(NpgsqlDataSource dataSource, Action<TableMapBuilder<T>> map, Action<BatchWriterOptions>? configure = null)
     {
         var services = new ServiceCollection().AddSingleton(dataSource);
         new DataSourceBuilder(services).AddBatchWriter(map, configure);
+        return StartAsync(services);
+    }
+
+    /// <summary>Builds <paramref name="services"/>, where a writer of <typeparamref name="T"/> is registered, and starts its hosted services.</summary>
+    public static async Task<RegisteredWriter<T>> StartAsync(IServiceCollection services)
+    {
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>())
         {
