@@ -16,6 +16,9 @@ public interface IBatchWriter<T>
     /// that awaits). A producer that does not await gets no backpressure: its rows keep waiting for room, without bound;
     /// such a producer uses <see cref="TryWrite"/>. When the map has a generated key
     /// (<see cref="TableMapBuilder{T}.GeneratedKey{TKey}"/>), the row holds its new key once the task has completed.
+    /// Code awaiting the task resumes on the thread pool (or on its own synchronization context), never on the thread
+    /// that settles the row, so a slow continuation holds up no other row; only a continuation registered with
+    /// <see cref="TaskContinuationOptions.ExecuteSynchronously"/> runs there, as it asks.
     /// </summary>
     /// <param name="row">The row.</param>
     /// <param name="cancellationToken">

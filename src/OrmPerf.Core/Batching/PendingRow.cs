@@ -7,9 +7,11 @@ namespace OrmPerf.Batching;
 /// A row given to <see cref="BatchWriter{T}.WriteAsync"/>; its task, which the producer awaits, completes when the
 /// row's batch has committed. The <see cref="WriteQueue{T}"/> fields are guarded by the queue's lock. Kept small on
 /// purpose: producers with many writes in flight hold one per row until its commit, and each garbage collection they
-/// live through copies it; what only some rows need is in <see cref="TrackedPendingRow{T}"/>.
+/// live through copies it; what only some rows need is in <see cref="TrackedPendingRow{T}"/>. Its task may run
+/// continuations synchronously: rows are settled only within <see cref="ContinuationsElsewhere"/>, where awaiting code
+/// still resumes on the thread pool.
 /// </summary>
-internal class PendingRow<T>(T row) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+internal class PendingRow<T>(T row) : TaskCompletionSource
 {
     public T Row { get; } = row;
 
