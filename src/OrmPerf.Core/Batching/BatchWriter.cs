@@ -480,7 +480,7 @@ internal sealed class BatchWriter<T> : IBatchWriter<T>, IHostedService, IAsyncDi
             var (rejected, committedAt) = flushed;
 
             // Awaiting code resumes on the thread pool, while a Task.WhenAll over rows counts down here: no thread-pool
-            // item per row for it (a third of the client's time with many writes in flight).
+            // item and 32 bytes per row for it (producers with many writes in flight take 20-25 % less time without).
             using var elsewhere = ContinuationsElsewhere.Enter();
             foreach (var (index, error) in rejected)
             {

@@ -6,7 +6,7 @@ namespace OrmPerf.Batching;
 /// resumes on the thread pool, not on the writer, yet what only does bookkeeping runs inline: a
 /// <see cref="Task.WhenAll(IEnumerable{Task})"/> counting down its tasks. Rows' tasks therefore need not run all their
 /// continuations asynchronously, which cost a thread-pool item (and an allocation) per row for each
-/// <c>Task.WhenAll</c> over rows: a third of the client's time for producers with many writes in flight. Only a
+/// <c>Task.WhenAll</c> over rows: producers with many writes in flight take 20-25 % less time without. Only a
 /// <see cref="Task.ContinueWith(Action{Task})"/> that asks for <see cref="TaskContinuationOptions.ExecuteSynchronously"/>
 /// still runs on the settling thread, as it asks. Posting to this context queues to the thread pool (the base
 /// behaviour), for code such a continuation starts.
