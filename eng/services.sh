@@ -49,15 +49,25 @@ as_pg() {
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-free_port() {
-  local port taken=" ${*:-} "
+# Ports are picked below Linux's ephemeral range (32768 and up by default), where no outgoing connection can take
+# one between the check and the server's bind: servers 23000-29999; Redis Cluster nodes 20000-22767, whose cluster
+# bus listens 10,000 higher (30000-32767), so both of a node's ports are outside it and never meet a server's.
+pick_port() { # low high [bus offset] [taken ports...]
+  local low=$1 high=$2 bus=$3 port; shift 3
+  local taken=" ${*:-} "
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((low + RANDOM % (high - low + 1)))
     case "$taken" in *" $port "*) continue ;; esac
-    port_in_use "$port" || { printf '%s' "$port"; return; }
+    port_in_use "$port" && continue
+    [ "$bus" = 0 ] || ! port_in_use $((port + bus)) || continue
+    printf '%s' "$port"; return
   done
-  die "no free loopback port found"
+  die "no free loopback port found in $low-$high"
 }
+
+free_port() { pick_port 23000 29999 0 "$@"; }
+
+free_cluster_port() { pick_port 20000 22767 10000 "$@"; }
 
 # Debian's postgresql-15 holds the server, pg_stat_statements (preloaded below) and pgbench; its dependencies bring
 # psql, pg_isready and pg_basebackup, and the postgres user.
@@ -109,13 +119,23 @@ read_ports() {
   . "$state_dir/ports"
 }
 
-wait_for() { # description, command...
-  local what=$1; shift
+wait_until() { # command...: true once it succeeds, false after 30 s
   for _ in $(seq 1 150); do
     "$@" >/dev/null 2>&1 && return 0
     sleep 0.2
   done
-  die "$what did not become ready in 30 s"
+  return 1
+}
+
+wait_for() { # description, command...
+  local what=$1; shift
+  wait_until "$@" || die "$what did not become ready in 30 s"
+}
+
+wait_for_redis() { # description, port, log file: a Redis that did not start says why in its log, shown here
+  wait_until redis-cli -h 127.0.0.1 -p "$2" ping && return
+  tail -n 5 "$3" >&2 2>/dev/null || true
+  die "$1 did not become ready in 30 s (its log above: $3)"
 }
 
 pg_running() { [ -f "$state_dir/$1/postmaster.pid" ] && as_pg "$(pg_bin)/pg_ctl" -D "$state_dir/$1" status >/dev/null 2>&1; }
@@ -152,7 +172,7 @@ redis_start() {
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save '' --appendonly no \
     --daemonize yes --pidfile "$state_dir/redis.pid" --logfile "$state_dir/redis.log" \
     --dir "$state_dir/redis" >/dev/null
-  wait_for "Redis" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping
+  wait_for_redis "Redis" "$REDIS_PORT" "$state_dir/redis.log"
   log "Redis on 127.0.0.1:$REDIS_PORT"
 }
 
@@ -230,7 +250,7 @@ cluster_node_start() {
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --cluster-enabled yes \
     --cluster-config-file nodes.conf --cluster-node-timeout 2000 --cluster-require-full-coverage no \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir" >/dev/null
-  wait_for "Redis $1" redis-cli -h 127.0.0.1 -p "$port" ping
+  wait_for_redis "Redis $1" "$port" "$dir/redis.log"
 }
 
 cluster_node_stop() {
@@ -247,9 +267,9 @@ cluster_ok() { redis-cli -h 127.0.0.1 -p "$CLUSTER1_PORT" cluster info 2>/dev/nu
 cluster_start() {
   ensure_redis_installed
   if [ -z "${CLUSTER1_PORT:-}" ]; then
-    CLUSTER1_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}")
-    CLUSTER2_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT")
-    CLUSTER3_PORT=$(free_port "$PRIMARY_PORT" "$REPLICA_PORT" "$REDIS_PORT" "${BOUNCER_PORT:-}" "$CLUSTER1_PORT" "$CLUSTER2_PORT")
+    CLUSTER1_PORT=$(free_cluster_port)
+    CLUSTER2_PORT=$(free_cluster_port "$CLUSTER1_PORT")
+    CLUSTER3_PORT=$(free_cluster_port "$CLUSTER1_PORT" "$CLUSTER2_PORT")
     printf 'CLUSTER1_PORT=%s\nCLUSTER2_PORT=%s\nCLUSTER3_PORT=%s\n' "$CLUSTER1_PORT" "$CLUSTER2_PORT" "$CLUSTER3_PORT" >> "$state_dir/ports"
   fi
   local node
