@@ -5,6 +5,7 @@ using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using OrmPerf.Batching;
 
@@ -15,7 +16,8 @@ namespace OrmPerf.Benchmarks.Batching;
 /// a service does without us (each request opens a pooled connection, pool sized to the requests, and runs one Dapper
 /// INSERT in autocommit: the baseline) vs <c>WriteAsync</c> with default options, and pgbench running the same INSERT
 /// from as many clients as an external reference. Rows/s and per-request p50/p99 come from the requests themselves
-/// (pgbench: its own tps without connection time and its per-transaction log).
+/// (pgbench: its own tps without connection time and its per-transaction log). One more OrmPerf contender is a service
+/// that also caches in Redis and reads from a replica: each batch then also invalidates (the naive baseline does not).
 /// </summary>
 [Config(typeof(Config))]
 public class AwaitedRequestsBenchmarks
@@ -28,6 +30,7 @@ public class AwaitedRequestsBenchmarks
     private NpgsqlDataSource _writerSource = null!;
     private RegisteredWriter<BenchRow> _writer = null!;
     private RegisteredWriter<BenchRow> _tunedWriter = null!;
+    private RegisteredWriter<BenchRow> _cachedWriter = null!;
     private BenchRow[] _rows = null!;
     private string _script = null!;
     private string _logPrefix = null!;
@@ -57,6 +60,25 @@ public class AwaitedRequestsBenchmarks
             o.MaxConcurrentBatches = 4;
             o.SmallBatchInsertLimit = 1_000;
         });
+
+        // A service that also caches its reads in Redis and reads from a replica: each batch reads its commit's WAL
+        // position and invalidates the table's cached results (in this process, in Redis, and on the backplane)
+        // before its rows' tasks complete.
+        var cached = new ServiceCollection();
+        cached.AddOrmPerf(o => o.ConnectionString = BenchmarkServers.Primary)
+            .AddBatchWriter<BenchRow>(Map)
+            .AddReadReplicas(o =>
+            {
+                o.Replicas.Add(new() { Name = "replica-1", ConnectionString = BenchmarkServers.Replica });
+                o.MaxReplicaLag = TimeSpan.FromMinutes(10);
+            })
+            .AddRedisCache(o =>
+            {
+                o.Configuration = BenchmarkServers.Redis;
+                o.KeyPrefix = $"awaited-bench-{Guid.NewGuid():N}:";
+            });
+        _cachedWriter = await RegisteredWriter<BenchRow>.StartAsync(cached);
+
         var directory = Directory.CreateTempSubdirectory("ormperf-pgbench-").FullName;
         _script = Path.Combine(directory, "one-insert.sql");
         _logPrefix = Path.Combine(directory, "pgbench_log");
@@ -72,6 +94,7 @@ public class AwaitedRequestsBenchmarks
     {
         await _writer.DisposeAsync();
         await _tunedWriter.DisposeAsync();
+        await _cachedWriter.DisposeAsync();
         await _naive.DisposeAsync();
         await using (var connection = await _writerSource.OpenConnectionAsync())
         {
@@ -103,6 +126,10 @@ public class AwaitedRequestsBenchmarks
     [Benchmark(Description = "OrmPerf WriteAsync, 4 batches in flight, unnest up to 1,000 rows")]
     public Task WriteAsyncPerRequestTuned() => RequestLatency.RunAsync(
         RequestLatency.For(nameof(WriteAsyncPerRequestTuned), Requests), Requests, RowsPerOperation / Requests, i => _tunedWriter.Writer.WriteAsync(Next(i)));
+
+    [Benchmark(Description = "OrmPerf WriteAsync, default options, with a Redis cache and a read replica")]
+    public Task WriteAsyncPerRequestCached() => RequestLatency.RunAsync(
+        RequestLatency.For(nameof(WriteAsyncPerRequestCached), Requests), Requests, RowsPerOperation / Requests, i => _cachedWriter.Writer.WriteAsync(Next(i)));
 
     [Benchmark(Description = "pgbench -c N -f one-insert.sql (reference)")]
     public void PgbenchOneInsert()
