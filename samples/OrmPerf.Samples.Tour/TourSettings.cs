@@ -64,7 +64,7 @@ internal sealed record TourSizes(
     public static TourSizes Full { get; } = new(
         Customers: 100_000, Products: 5_000, Orders: 400_000,
         PoolOpens: 200,
-        RowByRowInserts: 500, BatchedRows: 100_000, AwaitedRequests: 64, AwaitedRowsEach: 40,
+        RowByRowInserts: 500, BatchedRows: 100_000, AwaitedRequests: 64, AwaitedRowsEach: 100,
         QueryRepeats: 10, CacheHits: 10_000, StampedeRequests: 100,
         ProjectedRows: 20_000,
         ConcurrentWorkers: 8, UpdatesPerWorker: 50);
